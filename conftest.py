@@ -7,38 +7,49 @@ never skipped because a service is missing.
 
 from __future__ import annotations
 
-import ckan.plugins.toolkit as tk
+import os
+
 import pytest
 import redis
 import requests
 import sqlalchemy as sa
+from ckan.cli import load_config
+from ckan.config.environment import CONFIG_FROM_ENV_VARS
 
 # Plugins with their own alembic migrations: CKAN's reset re-creates core tables only.
 MIGRATED_PLUGINS = ("activity", "harvest")
 
 
-def _check_services() -> list[str]:
+def _service_urls(ckan_ini: str) -> dict[str, str]:
+    """The addresses the run will use: test.ini, then CKAN's own environment overrides."""
+    conf = load_config(ckan_ini)
+    keys = ("sqlalchemy.url", "solr_url", "ckan.redis.url")
+    return {k: os.environ.get(CONFIG_FROM_ENV_VARS[k]) or conf[k] for k in keys}
+
+
+def _check_services(urls: dict[str, str]) -> list[str]:
     problems = []
     try:
-        with sa.create_engine(tk.config["sqlalchemy.url"]).connect() as conn:
+        engine = sa.create_engine(urls["sqlalchemy.url"], connect_args={"connect_timeout": 10})
+        with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
     except Exception as e:
-        problems.append(f"PostgreSQL ({tk.config['sqlalchemy.url']}): {e}")
-    solr = tk.config["solr_url"]
+        problems.append(f"PostgreSQL ({urls['sqlalchemy.url']}): {e}")
     try:
-        requests.get(f"{solr}/admin/ping", timeout=10).raise_for_status()
+        requests.get(f"{urls['solr_url']}/admin/ping", timeout=10).raise_for_status()
     except Exception as e:
-        problems.append(f"Solr ({solr}): {e}")
+        problems.append(f"Solr ({urls['solr_url']}): {e}")
     try:
-        redis.Redis.from_url(tk.config["ckan.redis.url"]).ping()
+        redis.Redis.from_url(urls["ckan.redis.url"], socket_connect_timeout=10).ping()
     except Exception as e:
-        problems.append(f"Redis ({tk.config['ckan.redis.url']}): {e}")
+        problems.append(f"Redis ({urls['ckan.redis.url']}): {e}")
     return problems
 
 
-@pytest.fixture(scope="session", autouse=True)
-def real_services() -> None:
-    problems = _check_services()
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Runs before CKAN's own session start, which would fail with a less helpful trace."""
+    problems = _check_services(_service_urls(session.config.option.ckan_ini))
     if problems:
         pytest.exit(
             "Services required by the test suite are down (start them with "

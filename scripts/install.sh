@@ -47,6 +47,24 @@ install_solr() {
   (cd "$dir" && mvn -q -B package -DskipTests) || die "Maven build of docker/solr failed"
 }
 
+# `docker compose config` validates docker/docker-compose.yml in the tests; no Docker
+# engine is needed. The Compose v2 CLI plugin is built from its Go module when missing.
+COMPOSE_VERSION=v2.40.3
+install_compose() {
+  command -v docker >/dev/null || APT_PACKAGES=(docker.io) install_debian
+  docker compose version >/dev/null 2>&1 && return
+  command -v go >/dev/null || die "Go is needed to build the Docker Compose plugin"
+  say "Building the Docker Compose $COMPOSE_VERSION CLI plugin (Go module proxy)"
+  local plugins=$HOME/.docker/cli-plugins
+  [ "$(id -u)" -ne 0 ] || plugins=/usr/local/lib/docker/cli-plugins
+  mkdir -p "$plugins"
+  go mod download "github.com/docker/compose/v2@$COMPOSE_VERSION"
+  (cd "$(go env GOMODCACHE)/github.com/docker/compose/v2@$COMPOSE_VERSION" &&
+   go build -trimpath -o "$plugins/docker-compose" ./cmd) >"$GE_LOG_DIR/compose-build.log" 2>&1 \
+    || { tail -n 20 "$GE_LOG_DIR/compose-build.log"; die "building docker compose failed"; }
+}
+
 install_debian
 install_python
 install_solr
+install_compose

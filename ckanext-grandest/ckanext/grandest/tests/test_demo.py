@@ -1,0 +1,26 @@
+"""The demo content loads once, is searchable, and reloading it changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests.helpers import call_action
+from ckanext.grandest import demo
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_demo_seeding_is_idempotent_and_searchable():
+    content = demo.load_content()
+    n_orgs = len(content["organizations"])
+    n_datasets = sum(len(o["datasets"]) for o in content["organizations"])
+    assert n_orgs >= 5 and n_datasets >= 10
+
+    first = demo.seed()
+    assert first == {"created": n_orgs + n_datasets, "kept": 0}
+    assert demo.seed() == {"created": 0, "kept": n_orgs + n_datasets}
+
+    orgs = call_action("organization_list")
+    assert "region-grand-est" in orgs and len(orgs) == n_orgs
+    found = call_action("package_search", q="lycees", fq="organization:region-grand-est")
+    assert [d["name"] for d in found["results"]] == ["lycees-publics-grand-est"]
+    assert call_action("package_search", rows=0)["count"] == n_datasets
