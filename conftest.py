@@ -13,8 +13,10 @@ import pytest
 import redis
 import requests
 import sqlalchemy as sa
+from ckan import plugins
 from ckan.cli import load_config
 from ckan.config.environment import CONFIG_FROM_ENV_VARS
+from ckan.tests import helpers as test_helpers
 
 # Plugins with their own alembic migrations: CKAN's reset re-creates core tables only.
 MIGRATED_PLUGINS = ("activity", "harvest")
@@ -58,9 +60,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
-@pytest.fixture(autouse=True)
-def portal_plugins(with_plugins):
-    """Every test runs with the portal's plugins (config/portal.ini) loaded."""
+@pytest.fixture(scope="session", autouse=True)
+def portal_plugins():
+    """Every test runs with the portal's plugins (test.ini) loaded, once for the session.
+
+    CKAN's `with_plugins` reloads them around each test, which costs about a second a
+    test; no test here changes the plugin list, so loading them once is equivalent.
+    """
+    plugins.load_all()
+    yield
+    plugins.unload_all()
+
+
+@pytest.fixture(scope="session")
+def _portal_app(portal_plugins):
+    return test_helpers._get_test_app()
+
+
+@pytest.fixture
+def app(_portal_app):
+    """One test client for the session (CKAN builds one per test: ~1.4 s each).
+
+    The app reads its configuration at request time; a test that needs an app built
+    on other settings must build its own with `make_app`.
+    """
+    return _portal_app
 
 
 @pytest.fixture

@@ -44,6 +44,9 @@ setup(
             "grandest = ckanext.grandest.plugin:GrandEstPlugin",
             "consultation = ckanext.consultation.plugin:ConsultationPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "grandest_dcat_ap_3 = ckanext.grandest.profiles:GrandEstDCATAP3Profile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

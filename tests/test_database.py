@@ -17,7 +17,7 @@ def test_clean_db_migrates_the_plugins_tables():
 
 @pytest.mark.usefixtures("clean_db")
 def test_datastore_is_writable_and_readable_through_its_own_database():
-    dataset = factories.Dataset(owner_org=factories.Organization()["id"])
+    dataset = factories.Dataset(owner_org=factories.Organization(body_type="commune")["id"])
     resource = factories.Resource(package_id=dataset["id"])
     context = {"user": factories.Sysadmin()["name"]}
     call_action("datastore_create", context, resource_id=resource["id"], force=True,

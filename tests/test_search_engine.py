@@ -26,7 +26,7 @@ DATASETS = [
 
 @pytest.fixture
 def french_datasets(clean_db, clean_index):
-    org = factories.Organization(name="ville-test")
+    org = factories.Organization(name="ville-test", body_type="commune")
     created = {}
     for name, title, notes, tags in DATASETS:
         created[name] = factories.Dataset(

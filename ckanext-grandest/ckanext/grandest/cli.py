@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import click
 
 from ckanext.grandest import demo
@@ -17,6 +18,8 @@ def grandest() -> None:
 @grandest.command("demo")
 def demo_command() -> None:
     """Create the demo organisations and datasets that are missing (idempotent)."""
+    if not tk.config["ckanext.grandest.demo.enabled"]:
+        raise click.ClickException("The demo is disabled here (ckanext.grandest.demo.enabled).")
     counts = demo.seed()
     click.secho(
         f"Demo content: {counts['created']} created, {counts['kept']} already there.", fg="green"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from ckan.tests.helpers import call_action
+
 from ckanext.grandest import demo
 
 

@@ -25,7 +25,9 @@ __all__ = [
     "LEVELS",
     "Territory",
     "ancestors",
+    "body_types",
     "descendants",
+    "file_type_uri",
     "frequencies",
     "frequency_for_text",
     "frequency_from_uri",
@@ -343,3 +345,22 @@ def licence_for_text(text: str | None) -> str | None:
     if _is_url(text.strip()):
         return by_url.get(_url_key(text))
     return by_text.get(_fold(text))
+
+
+# -- partner body types ---------------------------------------------------------------
+
+
+def body_types() -> dict[str, dict[str, str]]:
+    """Partner body types: code -> labels by language (fr, en, de)."""
+    return _yaml("body_types.yaml")["body_types"]
+
+
+# -- resource formats -----------------------------------------------------------------
+
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+
+
+def file_type_uri(resource_format: str | None) -> str | None:
+    """The EU file-type URI of a CKAN resource format ("CSV"), None when not in the table."""
+    code = _yaml("file_types.yaml")["file_types"].get((resource_format or "").strip().upper())
+    return FILE_TYPE + code if code else None

@@ -11,9 +11,9 @@ path and can be switched at runtime, between two harvests of the same test::
         harvest(peer.url_for("/catalog"))
         assert peer.count("/catalog") == 2
 
-The server counts the requests it receives per path (faulty ones included) and keeps a
-log of them. It only ever *sends* what a fault asks for: a redirect to a private address
-is a ``Location`` header, nobody connects there.
+The server counts the requests it receives per path (``hits``, ``count()``; faulty ones
+included) and keeps them in order (``seen``). It only ever *sends* what a fault asks for:
+a redirect to a private address is a ``Location`` header, nobody connects there.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ __all__ = [
     "PeerServer",
     "Response",
     "Route",
+    "Seen",
     "mount",
     "text_response",
 ]
@@ -393,8 +394,8 @@ class PeerServer:
         self._connections: set[socket.socket] = set()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self.hits: Counter[str] = Counter()
-        self.log: list[Seen] = []
+        self.hits: Counter[str] = Counter()  # requests received per path
+        self.seen: list[Seen] = []  # every request received, in order
         self.add_routes(routes)
 
     # -- routes -------------------------------------------------------------------------
@@ -480,12 +481,12 @@ class PeerServer:
     def reset_counts(self) -> None:
         with self._lock:
             self.hits.clear()
-            self.log.clear()
+            self.seen.clear()
 
     def _record(self, seen: Seen) -> None:
         with self._lock:
             self.hits[seen.path] += 1
-            self.log.append(seen)
+            self.seen.append(seen)
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
         with self._lock:
@@ -580,16 +581,16 @@ class _PeerHandler(BaseHTTPRequestHandler):
     server_version = "GrandEstPeer/1.0"
     server: _HTTPServer
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._dispatch()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._dispatch()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._dispatch()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.info("peer %s: " + format, self.server.server_address[1], *args)
 
     # -- dispatch -----------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""Serve every peer from one process, for the demo (``make run`` starts it)::
+
+    python -m ckanext.grandest_harvesters.peers --port 8701
+
+- ``/legacy/…``: the legacy Open Data Alsace catalogue (2,000 generated entries);
+- ``/ods/…``: the generated Opendatasoft Explore v2.1 portal;
+- ``/corpus/<site>/…``: the real payloads of ``../shared/corpus`` (Hydra links rebased);
+- ``/``: a JSON index of the above.
+
+Stops cleanly on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from ckanext.grandest_harvesters.peers import corpus, legacy_alsace, opendatasoft
+from ckanext.grandest_harvesters.peers.server import PeerRequest, PeerServer, Response, Route, mount
+
+LEGACY_PREFIX = "/legacy"
+ODS_PREFIX = "/ods"
+CORPUS_PREFIX = "/corpus"
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ckanext.grandest_harvesters.peers",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8701, help="0 picks a free port")
+    parser.add_argument("--legacy-entries", type=int, default=2000)
+    parser.add_argument("--legacy-page-size", type=int, default=None,
+                        help="serve the legacy catalogue in pages with __next links")
+    parser.add_argument("--ods-datasets", type=int, default=1200)
+    parser.add_argument("--seed", type=int, default=None, help="seed of both generators")
+    parser.add_argument("--corpus-dir", type=Path, default=None,
+                        help=f"default: {corpus.default_corpus_dir()}")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(message)s", stream=sys.stderr)
+    seeds = {} if args.seed is None else {"seed": args.seed}
+    entries = legacy_alsace.generate_catalogue(args.legacy_entries, **seeds)
+    datasets = opendatasoft.generate_catalogue(args.ods_datasets, **seeds)
+    try:
+        corpus_routes = corpus.corpus_routes(args.corpus_dir, rebase=True)
+    except FileNotFoundError as e:
+        print(f"peers: {e}", file=sys.stderr)
+        return 2
+
+    index: dict[str, object] = {}
+
+    def home(request: PeerRequest) -> Response:
+        body = {key: request.base_url + value if isinstance(value, str)
+                else [request.base_url + v for v in value] for key, value in index.items()}
+        return (200, {"Content-Type": "application/json; charset=utf-8"},
+                json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8"))
+
+    legacy_catalogue = f"{LEGACY_PREFIX}/dataserver/CRAL/catalog/Source?$format=json"
+    index.update({
+        "legacy_alsace": legacy_catalogue,
+        "opendatasoft": f"{ODS_PREFIX}{opendatasoft.API_PREFIX}/catalog/datasets",
+        "corpus": [CORPUS_PREFIX + r.url for r in corpus.CORPUS_ROUTES],
+    })
+    routes = [
+        Route("/", home),
+        *mount(LEGACY_PREFIX, legacy_alsace.legacy_alsace_routes(
+            entries, page_size=args.legacy_page_size)),
+        *mount(ODS_PREFIX, opendatasoft.opendatasoft_routes(datasets)),
+        *mount(CORPUS_PREFIX, corpus_routes),
+    ]
+
+    def announce(peer: PeerServer) -> None:
+        print(f"Peers serving on {peer.url}/ (index), Ctrl-C or SIGTERM to stop", flush=True)
+        print(f"  legacy Open Data Alsace ({len(entries)} entries): "
+              f"{peer.url}{legacy_catalogue}", flush=True)
+        print(f"  Opendatasoft Explore v2.1 ({len(datasets)} datasets): "
+              f"{peer.url}{ODS_PREFIX}{opendatasoft.API_PREFIX}/", flush=True)
+        sites = sorted({r.site for r in corpus.CORPUS_ROUTES})
+        print(f"  corpus ({len(corpus.CORPUS_ROUTES)} routes): "
+              + ", ".join(f"{peer.url}{CORPUS_PREFIX}{s}/" for s in sites), flush=True)
+
+    try:
+        PeerServer(routes, host=args.host, port=args.port).serve_until_signal(announce)
+    except OSError as e:
+        print(f"peers: cannot serve on {args.host}:{args.port}: {e}", file=sys.stderr)
+        return 1
+    print("Peers stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
