@@ -13,7 +13,7 @@ import pytest
 import redis
 import requests
 import sqlalchemy as sa
-from ckan import plugins
+from ckan import model, plugins
 from ckan.cli import load_config
 from ckan.config.environment import CONFIG_FROM_ENV_VARS
 from ckan.tests import helpers as test_helpers
@@ -87,9 +87,19 @@ def app(_portal_app):
     return _portal_app
 
 
+@pytest.fixture(scope="session")
+def _pooled_engine():
+    return model.meta.engine
+
+
 @pytest.fixture
-def clean_db(portal_plugins, reset_db, migrate_db_for):
-    """CKAN's clean_db, plus the tables of the plugins that bring their own migrations."""
+def clean_db(portal_plugins, reset_db, migrate_db_for, _pooled_engine):
+    """CKAN's clean_db, plus the tables of the plugins that bring their own migrations.
+
+    Migrations bind the session to a NullPool engine (one new connection per commit);
+    the portal's pooled engine is put back afterwards, as in a running portal.
+    """
     reset_db()
     for plugin in MIGRATED_PLUGINS:
         migrate_db_for(plugin)
+    model.init_model(_pooled_engine)

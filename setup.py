@@ -43,6 +43,9 @@ setup(
         "ckan.plugins": [
             "grandest = ckanext.grandest.plugin:GrandEstPlugin",
             "consultation = ckanext.consultation.plugin:ConsultationPlugin",
+            "grandest_harvest = ckanext.grandest_harvesters.plugin:GrandEstHarvestPlugin",
+            "legacy_alsace_harvester = "
+            "ckanext.grandest_harvesters.legacy_alsace:LegacyAlsaceHarvester",
         ],
         "ckan.rdf.profiles": [
             "grandest_dcat_ap_3 = ckanext.grandest.profiles:GrandEstDCATAP3Profile",

@@ -11,6 +11,7 @@ export GE_CKAN_PORT=${GE_CKAN_PORT:-5000}
 export GE_PG_PORT=${GE_PG_PORT:-5433}
 export GE_REDIS_PORT=${GE_REDIS_PORT:-6380}
 export GE_SOLR_PORT=${GE_SOLR_PORT:-8983}
+export GE_PEERS_PORT=${GE_PEERS_PORT:-8701}     # demo: local servers playing partner platforms
 export GE_SOLR_HEAP=${GE_SOLR_HEAP:-768m}
 # Seconds between two `ckan harvester run` of the scheduler.
 export GE_HARVEST_INTERVAL=${GE_HARVEST_INTERVAL:-60}

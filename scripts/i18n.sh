@@ -5,10 +5,12 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-for plugin in grandest; do
-  dir=ckanext-$plugin/ckanext/$plugin
-  domain=ckanext-$plugin
-  pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
+# folder:domain — the domain is "ckanext-" + the plugin's name (CKAN's DefaultTranslation).
+for entry in ckanext-grandest/ckanext/grandest:grandest \
+             harvesters/ckanext/grandest_harvesters:grandest_harvest; do
+  dir=${entry%%:*}
+  domain=ckanext-${entry##*:}
+  pybabel -q extract -F babel.cfg -k _msg --no-location --sort-output --omit-header \
     -o "$dir/i18n/$domain.pot" "$dir"
   for lang in fr de; do
     po=$dir/i18n/$lang/LC_MESSAGES/$domain.po

@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 CKAN=("$GE_VENV/bin/ckan" -c "$GE_CKAN_INI")
-PROCS=(web gather fetch scheduler worker)
+PROCS=(web gather fetch scheduler worker peers)
 
 alive() { [ -f "$GE_PID_DIR/$1.pid" ] && kill -0 "$(cat "$GE_PID_DIR/$1.pid")" 2>/dev/null; }
 
@@ -20,6 +20,9 @@ spawn() { # NAME COMMAND... — in its own process group so that stopping it sto
 }
 
 start_processes() {
+  # Local servers playing the partners' platforms, for the demo harvest sources.
+  spawn peers "$GE_VENV/bin/python" -m ckanext.grandest_harvesters.peers --host "$GE_HOST" \
+    --port "$GE_PEERS_PORT" --legacy-page-size 500
   spawn gather "${CKAN[@]}" harvester gather-consumer
   spawn fetch "${CKAN[@]}" harvester fetch-consumer
   spawn worker "${CKAN[@]}" jobs worker

@@ -39,11 +39,20 @@ def _ensure(kind: str, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
 def seed() -> dict[str, int]:
     """Loads the demo content; returns how many objects were created and kept."""
     counts = {"created": 0, "kept": 0}
-    for org in load_content()["organizations"]:
+    content = load_content()
+    for org in content["organizations"]:
         datasets = org.pop("datasets", [])
         organization, new = _ensure("organization", org)
         counts["created" if new else "kept"] += 1
         for dataset in datasets:
             _, new = _ensure("package", {**dataset, "owner_org": organization["id"]})
             counts["created" if new else "kept"] += 1
+    peers_url = tk.config["ckanext.grandest.demo.peers_url"].rstrip("/")
+    for declared in content.get("harvest_sources", []):
+        source = {**declared, "url": declared["url"].format(peers_url=peers_url)}
+        created, new = _ensure("harvest_source", source)
+        counts["created" if new else "kept"] += 1
+        if new:
+            tk.get_action("harvest_job_create")(_context(), {"source_id": created["id"],
+                                                              "run": True})
     return counts

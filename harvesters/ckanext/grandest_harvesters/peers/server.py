@@ -415,6 +415,12 @@ class PeerServer:
                     match=route.match,
                 )
 
+    def replace_routes(self, routes: Iterable[Route] | Mapping[str, Handler]) -> None:
+        """Serve ``routes`` instead of the current ones (e.g. the source changed)."""
+        with self._lock:
+            self._routes = []
+        self.add_routes(routes)
+
     def _resolve(self, path: str) -> tuple[Route | None, dict[str, str]]:
         with self._lock:
             routes = list(self._routes)

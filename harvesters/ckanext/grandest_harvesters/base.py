@@ -1,0 +1,292 @@
+"""The base every harvester of the portal stands on.
+
+A source's harvester is only its gather logic (``gather_records``: the remote records,
+each with its stable id) and its mapping (``map_record``: a remote record to a dataset of
+the regional schema). This base owns the rest, on ckanext-harvest's queues:
+
+- gather: records are hashed; an unchanged record is reported "not modified" with no
+  write to its dataset (no package update, no Solr commit); records that disappeared from
+  a complete listing are withdrawn (deleted, or kept as private);
+- import: upsert of the mapped dataset (create, or update of the dataset the record
+  already feeds), with CKAN's validation; every failure becomes a readable error on its
+  record, never an exception that stops the job;
+- HTTP through :mod:`fetching` (limits, retries, SSRF guard).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+from ckan.lib.search import rebuild
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+
+from ckanext.grandest_harvesters.fetching import FetchError
+
+log = logging.getLogger(__name__)
+
+WITHDRAW_POLICIES = ("delete", "private")
+WITHDRAWN = "withdrawn"   # the digest a withdrawn record is known by
+
+
+class MappingError(Exception):
+    """A remote record cannot become a dataset; the message goes to the job report."""
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    """One record of a source: its stable remote id and its content (JSON-serialisable)."""
+
+    guid: str
+    content: Any
+
+    def digest(self) -> str:
+        canonical = json.dumps(self.content, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _Known:
+    """What the portal holds for a remote id: its dataset and the digest it was built from."""
+
+    package_id: str
+    digest: str | None
+
+
+class GrandEstHarvester(HarvesterBase):
+    """Shared gather / fetch / import logic; subclasses add ``info``, gather and mapping."""
+
+    #: Name shown in dataset pages (``source_platform``); subclasses set it.
+    platform = ""
+
+    # -- what a source's harvester provides ---------------------------------------------
+
+    def gather_records(self, source_url: str, source_config: dict[str, Any]
+                       ) -> Iterator[RemoteRecord]:
+        """Yields every record of the source; raises FetchError if the listing fails."""
+        raise NotImplementedError
+
+    def map_record(self, content: Any, harvest_object: HarvestObject) -> dict[str, Any]:
+        """A record's content -> a dataset dict of the regional schema (no owner_org needed)."""
+        raise NotImplementedError
+
+    # -- source configuration -------------------------------------------------------------
+
+    def validate_config(self, source_config: str | None) -> str | None:
+        if not source_config:
+            return source_config
+        try:
+            parsed = json.loads(source_config)
+        except ValueError as e:
+            raise ValueError(tk._("The configuration is not valid JSON: {error}")
+                             .format(error=e)) from None
+        withdraw = parsed.get("withdraw", "delete")
+        if withdraw not in WITHDRAW_POLICIES:
+            raise ValueError(tk._("withdraw must be delete or private"))
+        return source_config
+
+    def source_config(self, harvest_job_or_object: Any) -> dict[str, Any]:
+        source = harvest_job_or_object.source
+        return json.loads(source.config) if source.config else {}
+
+    # -- gather -------------------------------------------------------------------------
+
+    def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
+        source_config = self.source_config(harvest_job)
+        known = _known_records(harvest_job.source_id)
+        seen: set[str] = set()
+        to_import: list[dict[str, Any]] = []
+        unchanged: list[dict[str, Any]] = []
+        complete = True
+        try:
+            for record in self.gather_records(harvest_job.source.url, source_config):
+                if record.guid in seen:
+                    self._save_gather_error(
+                        tk._("The source lists the record {guid} twice: only the first is "
+                             "harvested").format(guid=record.guid), harvest_job)
+                    continue
+                seen.add(record.guid)
+                digest = record.digest()
+                current = known.get(record.guid)
+                if current and current.digest == digest:
+                    unchanged.append(_object_row(harvest_job, record.guid, current.package_id,
+                                                 state="COMPLETE", report="not modified"))
+                    continue
+                row = _object_row(harvest_job, record.guid,
+                                  current.package_id if current else None,
+                                  content=json.dumps(record.content, ensure_ascii=False))
+                row["extras"] = {"status": "change" if current else "new", "digest": digest}
+                to_import.append(row)
+        except FetchError as e:
+            complete = False
+            self._save_gather_error(
+                tk._("The source could not be read entirely ({error}); datasets missing "
+                     "from it are kept until a complete harvest").format(error=e), harvest_job)
+        if complete:
+            for guid, current in known.items():
+                if guid not in seen and current.digest != WITHDRAWN:
+                    row = _object_row(harvest_job, guid, current.package_id)
+                    row["extras"] = {"status": "delete"}
+                    to_import.append(row)
+        _insert_objects([*to_import, *unchanged])
+        log.info("%s: %d to import or withdraw, %d not modified", harvest_job.source.url,
+                 len(to_import), len(unchanged))
+        return [row["id"] for row in to_import]
+
+    # -- fetch: records come whole from the listing ---------------------------------------
+
+    def fetch_stage(self, harvest_object: HarvestObject) -> bool:
+        return True
+
+    # -- import -------------------------------------------------------------------------
+
+    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+        extras = {e.key: e.value for e in harvest_object.extras}
+        try:
+            if extras.get("status") == "delete":
+                return self._withdraw(harvest_object)
+            dataset = self.map_record(json.loads(harvest_object.content), harvest_object)
+            return self._upsert(harvest_object, dataset)
+        except MappingError as e:
+            self._save_object_error(str(e), harvest_object, "Import")
+        except tk.ValidationError as e:
+            self._save_object_error(_validation_message(e), harvest_object, "Import")
+        except Exception as e:
+            log.exception("Import of %s failed", harvest_object.guid)
+            self._save_object_error(
+                tk._("Unexpected error: {error}").format(error=repr(e)), harvest_object, "Import")
+        model.Session.rollback()
+        return False
+
+    def _context(self, **flags: bool) -> dict[str, Any]:
+        return {"user": self._get_user_name(), "ignore_auth": True, "use_cache": False,
+                "model": model, "session": model.Session, **flags}
+
+    def _upsert(self, harvest_object: HarvestObject, dataset: dict[str, Any]) -> bool:
+        dataset = {**dataset, "source_platform": self.platform,
+                   "remote_id": dataset.get("remote_id") or harvest_object.guid}
+        if not dataset.get("owner_org"):
+            # A harvest source is a dataset of its organisation: the default publisher.
+            dataset["owner_org"] = model.Package.get(harvest_object.source.id).owner_org
+        existing = model.Package.get(harvest_object.package_id) \
+            if harvest_object.package_id else None
+        # The dataset and its harvest object are committed together, then indexed
+        # without a Solr commit: one commit per dataset would dominate a harvest's cost;
+        # Solr's soft auto-commit and the commit when the job finishes make them visible.
+        context = self._context(defer_commit=True, return_id_only=True)
+        if existing is not None:
+            # Also brings back a dataset withdrawn earlier (deleted or made private).
+            dataset.update(id=existing.id, name=existing.name, state="active", private=False)
+            package_id = tk.get_action("package_update")(context, dataset)
+        else:
+            dataset["name"] = self._gen_new_name(dataset["title"])
+            package_id = tk.get_action("package_create")(context, dataset)
+        _retire_objects(package_id)
+        harvest_object.package_id = package_id
+        harvest_object.current = True
+        harvest_object.save()
+        rebuild(package_ids=[package_id])   # indexes without committing Solr
+        return True
+
+    def _withdraw(self, harvest_object: HarvestObject) -> bool:
+        """The record left the source: its dataset is deleted, or kept as private."""
+        package = model.Package.get(harvest_object.package_id)
+        if package is not None and package.state == "active":
+            if self.source_config(harvest_object).get("withdraw", "delete") == "private":
+                tk.get_action("package_patch")(self._context(),
+                                               {"id": package.id, "private": True})
+            else:
+                tk.get_action("package_delete")(self._context(), {"id": package.id})
+        _retire_objects(harvest_object.package_id)
+        harvest_object.current = False      # ckanext-harvest reports it "deleted"
+        harvest_object.save()
+        return True
+
+
+# -- bookkeeping queries -----------------------------------------------------------------
+
+
+def _known_records(source_id: str) -> dict[str, _Known]:
+    """Remote id -> dataset and digest, for every record of a source the portal holds.
+
+    A record's current harvest object carries the digest of what was imported (its
+    "digest" extra, set at gather). A withdrawn record is known by its last withdrawal,
+    with the digest WITHDRAWN: it is not withdrawn again, and if it comes back it
+    revives the same dataset.
+    """
+    digest = sa.select(HarvestObjectExtra.value).where(
+        HarvestObjectExtra.harvest_object_id == HarvestObject.id,
+        HarvestObjectExtra.key == "digest",
+    ).scalar_subquery()
+    current = model.Session.execute(
+        sa.select(HarvestObject.guid, HarvestObject.package_id, digest)
+        .where(HarvestObject.harvest_source_id == source_id, HarvestObject.current.is_(True))
+    )
+    known = {guid: _Known(package_id, value) for guid, package_id, value in current}
+    withdrawn = model.Session.execute(
+        sa.select(HarvestObject.guid, HarvestObject.package_id)
+        .where(HarvestObject.harvest_source_id == source_id,
+               HarvestObject.report_status == "deleted", HarvestObject.package_id.isnot(None))
+        .order_by(HarvestObject.import_finished)
+    )
+    for guid, package_id in withdrawn:
+        if guid not in known or known[guid].digest == WITHDRAWN:
+            known[guid] = _Known(package_id, WITHDRAWN)
+    return known
+
+
+def _retire_objects(package_id: str | None) -> None:
+    if package_id:
+        model.Session.query(HarvestObject).filter(
+            HarvestObject.package_id == package_id, HarvestObject.current.is_(True)
+        ).update({"current": False}, synchronize_session=False)
+
+
+def _object_row(job: HarvestJob, guid: str, package_id: str | None, *, content: str | None = None,
+                state: str = "WAITING", report: str | None = None) -> dict[str, Any]:
+    now = dt.datetime.utcnow()
+    return {
+        "id": str(uuid.uuid4()), "guid": guid, "harvest_job_id": job.id,
+        "harvest_source_id": job.source_id, "package_id": package_id, "content": content,
+        "state": state, "report_status": report, "current": False, "gathered": now,
+        "import_finished": now if state == "COMPLETE" else None, "retry_times": 0,
+    }
+
+
+def _insert_objects(rows: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT for the objects and one for their extras, whatever their number."""
+    extras = [
+        {"id": str(uuid.uuid4()), "harvest_object_id": row["id"], "key": key, "value": value}
+        for row in rows for key, value in row.pop("extras", {}).items()
+    ]
+    if rows:
+        model.Session.execute(sa.insert(HarvestObject.__table__), rows)
+    if extras:
+        model.Session.execute(sa.insert(HarvestObjectExtra.__table__), extras)
+    model.Session.commit()
+
+
+def _validation_message(error: tk.ValidationError) -> str:
+    """"champ : message; …" from CKAN's error dict (nested lists of subfields included)."""
+    parts = []
+    for field, messages in (error.error_dict or {}).items():
+        if field == "__type":
+            continue
+        flat = []
+        for message in messages if isinstance(messages, list) else [messages]:
+            if isinstance(message, dict):
+                flat += [f"{k}: {', '.join(map(str, v))}" for k, v in message.items() if v]
+            else:
+                flat.append(str(message))
+        parts.append(f"{field}: {'; '.join(flat)}")
+    return tk._("Invalid dataset: {errors}").format(errors=" | ".join(parts))
