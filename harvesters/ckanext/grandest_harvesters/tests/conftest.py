@@ -8,8 +8,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
-from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
+
+from ckanext.grandest_harvesters.jobs import run_job_in_process
 
 
 @pytest.fixture
@@ -56,17 +57,6 @@ def run_harvest(with_request_context):
     """Runs a job of the source as the queues would: gather, then fetch+import each object."""
 
     def run(source: dict[str, Any]) -> HarvestRun:
-        context = {"ignore_auth": True, "user": ""}
-        job = tk.get_action("harvest_job_create")(context, {"source_id": source["id"],
-                                                            "run": False})
-        job_obj = HarvestJob.get(job["id"])
-        job_obj.status = "Running"
-        job_obj.save()
-        harvester = queue.get_harvester(source["source_type"])
-        ids = queue.gather_stage(harvester, job_obj) or []
-        for obj_id in ids:
-            queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
-        tk.get_action("harvest_jobs_run")(context, {"source_id": source["id"]})
-        return HarvestRun(job["id"])
+        return HarvestRun(run_job_in_process(source["id"])["id"])
 
     return run
