@@ -29,11 +29,10 @@ class Policy:
     """Rule 5: demographic variables that may be crossed with the answer."""
 
     protection_level: int | None = None
-    """Rule 2: a suppressed cell's feasible interval (max - min) must be wider than this.
+    """Rule 2: how many values the feasible interval of a suppressed cell must hold.
 
-    ``None`` means k - 1: the interval then spans at least k + 1 values and always
-    reaches k or more, so an attacker cannot even tell that a cell fell under the
-    frequency threshold.
+    ``None`` means k: an attacker who knows a secret cell is at least 1 is left with k
+    possible values or more, so cannot even tell that it fell under the threshold.
     """
 
     percentage_decimals: int = 0
@@ -57,7 +56,9 @@ class Policy:
         if self.max_crossed_variables < 0:
             raise ValueError("max_crossed_variables cannot be negative")
         if self.protection_level is None:
-            object.__setattr__(self, "protection_level", self.min_cell_count - 1)
+            object.__setattr__(self, "protection_level", self.min_cell_count)
+        if self.protection_level < 2:  # type: ignore[operator]
+            raise ValueError("protection_level must be at least 2 values")
         if self.dp_epsilon_per_poll <= 0 or self.dp_epsilon_per_year <= 0:
             raise ValueError("differential privacy budgets must be positive")
         if len(self.dp_level_shares) != 3 or abs(sum(self.dp_level_shares) - 1) > 1e-9:
@@ -67,6 +68,6 @@ class Policy:
 
     @property
     def required_interval_width(self) -> int:
-        """The protection level once defaults are resolved (never ``None``)."""
+        """max - min that a primary cell's feasible interval must reach."""
         assert self.protection_level is not None
-        return self.protection_level
+        return self.protection_level - 1
