@@ -59,8 +59,9 @@ def _source(org: dict[str, Any], url: str, source_type: str, config: str = "") -
 
 
 def _timed_job(source_id: str) -> tuple[float, dict[str, int]]:
-    from ckanext.grandest_harvesters.jobs import run_job_in_process
     from ckanext.harvest.model import HarvestGatherError, HarvestObjectError
+
+    from ckanext.grandest_harvesters.jobs import run_job_in_process
 
     start = time.perf_counter()
     job = run_job_in_process(source_id)

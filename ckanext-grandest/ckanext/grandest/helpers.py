@@ -12,6 +12,8 @@ from ckanext.grandest import vocabularies as vocab
 
 __all__ = [
     "grandest_body_type_choices",
+    "grandest_filter_label",
+    "grandest_filter_title",
     "grandest_frequency_choices",
     "grandest_label",
     "grandest_territory_label",
@@ -72,3 +74,23 @@ def grandest_territory_options(value: Any) -> list[tuple[str, str]]:
         except ValueError:
             value = [value]
     return [(key, grandest_territory_label(key)) for key in value if key]
+
+
+_VOCABULARY_OF_FIELD = {"vocab_theme": "theme", "vocab_frequency": "frequency",
+                        "vocab_body_type": "body_type"}
+
+
+def grandest_filter_title(field: str) -> str:
+    """Title of an active search filter that is not one of the page's facets."""
+    if field == "vocab_territory_area":
+        return tk._("Territory")
+    return field
+
+
+def grandest_filter_label(field: str, value: str) -> str | None:
+    """Label of an active filter on a regional field; None for other fields."""
+    if field in ("vocab_territory", "vocab_territory_area"):
+        return grandest_territory_label(value)
+    if field in _VOCABULARY_OF_FIELD:
+        return grandest_label(_VOCABULARY_OF_FIELD[field], value)
+    return None
