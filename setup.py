@@ -46,6 +46,8 @@ setup(
             "grandest_harvest = ckanext.grandest_harvesters.plugin:GrandEstHarvestPlugin",
             "legacy_alsace_harvester = "
             "ckanext.grandest_harvesters.legacy_alsace:LegacyAlsaceHarvester",
+            "opendatasoft_harvester = "
+            "ckanext.grandest_harvesters.opendatasoft:OpendatasoftHarvester",
         ],
         "ckan.rdf.profiles": [
             "grandest_dcat_ap_3 = ckanext.grandest.profiles:GrandEstDCATAP3Profile",

@@ -67,8 +67,10 @@ start_all() { # MARK — services started by this call are recorded under MARK
 case ${1:-} in
   run)
     mark=run-$$
+    tail_pid=
     stop_started() {
       trap - INT TERM EXIT
+      [ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
       echo; say "Stopping the portal"
       stop_processes
       [ -f "$GE_PID_DIR/started-by-$mark" ] && bash "$ROOT/scripts/services.sh" stop $(cat "$GE_PID_DIR/started-by-$mark")
@@ -79,6 +81,7 @@ case ${1:-} in
     start_all "$mark"
     echo "    Ctrl-C stops everything"
     tail -n 0 -F "$GE_LOG_DIR/web.log" &
+    tail_pid=$!
     while alive web; do sleep 1; done
     die "the web app stopped (log: $GE_LOG_DIR/web.log)"
     ;;

@@ -55,6 +55,15 @@ class RemoteRecord:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class SkippedRecord:
+    """Yielded by ``gather_records`` for a listed record that cannot be harvested: the
+    reason goes to the job's gather errors, and the record is not withdrawn for it."""
+
+    reason: str
+    guid: str | None = None
+
+
 @dataclass
 class _Known:
     """What the portal holds for a remote id: its dataset and the digest it was built from."""
@@ -72,7 +81,7 @@ class GrandEstHarvester(HarvesterBase):
     # -- what a source's harvester provides ---------------------------------------------
 
     def gather_records(self, source_url: str, source_config: dict[str, Any]
-                       ) -> Iterator[RemoteRecord]:
+                       ) -> Iterator[RemoteRecord | SkippedRecord]:
         """Yields every record of the source; raises FetchError if the listing fails."""
         raise NotImplementedError
 
@@ -110,6 +119,11 @@ class GrandEstHarvester(HarvesterBase):
         complete = True
         try:
             for record in self.gather_records(harvest_job.source.url, source_config):
+                if isinstance(record, SkippedRecord):
+                    self._save_gather_error(record.reason, harvest_job)
+                    if record.guid:
+                        seen.add(record.guid)     # listed: not to be withdrawn
+                    continue
                 if record.guid in seen:
                     self._save_gather_error(
                         tk._("The source lists the record {guid} twice: only the first is "

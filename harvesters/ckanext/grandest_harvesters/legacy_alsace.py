@@ -7,9 +7,7 @@ envelopes, ``__next`` paging); only PUBLIC entries are published. Mapping: see
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -22,15 +20,14 @@ import yaml
 from ckan import model
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
-from markdownify import markdownify
 
 from ckanext.grandest import vocabularies as vocab
+from ckanext.grandest_harvesters import cleaning
 from ckanext.grandest_harvesters.base import GrandEstHarvester, MappingError, RemoteRecord
 from ckanext.grandest_harvesters.fetching import FetchError, fetch
 
 MAPPING = Path(__file__).parent / "mappings" / "legacy_alsace.yaml"
 DEFAULT_ORG_CODE = "CRAL"    # Conseil Régional d'ALsace
-_TAG_FORBIDDEN = re.compile(r"[^\w\s.-]")
 
 
 @cache
@@ -105,7 +102,7 @@ class LegacyAlsaceHarvester(GrandEstHarvester):
         dates = {}
         for field, key in (("issued", "createdOnDate"), ("modified", "lastUpdateDate")):
             value = content.get(key)
-            date = _iso_date(value)
+            date = cleaning.iso_date(value)
             if date:
                 dates[field] = date
             elif value:
@@ -128,9 +125,9 @@ class LegacyAlsaceHarvester(GrandEstHarvester):
                 .format(id=legacy_id, warnings="; ".join(warnings)), harvest_object, "Import")
         dataset = {
             "title": title,
-            "notes": _markdown(description.get("subtitle"), description.get("summary"))
+            "notes": cleaning.markdown(description.get("subtitle"), description.get("summary"))
             or title,
-            "tags": _tags(description),
+            "tags": cleaning.tags(_keywords(description)),
             "theme": list(dict.fromkeys(themes)),
             "territorial_coverage": table["territorial_coverage"],
             "license_id": licence or "notspecified",
@@ -164,19 +161,9 @@ def _french_description(entry: dict[str, Any]) -> dict[str, Any]:
     return (french or descriptions or [{}])[0]
 
 
-def _markdown(*html_parts: str | None) -> str:
-    html = "\n\n".join(p for p in html_parts if p and p.strip())
-    return markdownify(html, heading_style="ATX").strip() if html else ""
-
-
-def _tags(description: dict[str, Any]) -> list[dict[str, str]]:
-    tags: dict[str, str] = {}
-    for keyword in description.get("keywords", {}).get("results", []) \
-            if isinstance(description.get("keywords"), dict) else []:
-        name = " ".join(_TAG_FORBIDDEN.sub(" ", str(keyword)).split())[:100]
-        if len(name) >= 2:
-            tags.setdefault(name.casefold(), name)
-    return [{"name": name} for name in tags.values()]
+def _keywords(description: dict[str, Any]) -> list[Any]:
+    keywords = description.get("keywords")
+    return keywords.get("results", []) if isinstance(keywords, dict) else []
 
 
 def _licence_text(entry: dict[str, Any]) -> str | None:
@@ -187,13 +174,6 @@ def _licence_text(entry: dict[str, Any]) -> str | None:
         if licence.get("url") not in (None, "", "None"):
             return str(licence["url"])
     return None
-
-
-def _iso_date(value: Any) -> str | None:
-    try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).date().isoformat()
-    except ValueError:
-        return None
 
 
 def _ensure_organisation(owner: dict[str, str]) -> str:

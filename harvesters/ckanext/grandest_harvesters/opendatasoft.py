@@ -20,13 +20,12 @@ when ``metas.dcat`` gives no contact name.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -34,11 +33,16 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import yaml
 from ckanext.harvest.interfaces import IHarvester
-from ckanext.harvest.model import HarvestJob, HarvestObject
-from markdownify import markdownify
+from ckanext.harvest.model import HarvestObject
 
 from ckanext.grandest import vocabularies as vocab
-from ckanext.grandest_harvesters.base import GrandEstHarvester, MappingError, RemoteRecord
+from ckanext.grandest_harvesters import cleaning
+from ckanext.grandest_harvesters.base import (
+    GrandEstHarvester,
+    MappingError,
+    RemoteRecord,
+    SkippedRecord,
+)
 from ckanext.grandest_harvesters.fetching import FetchError, fetch
 
 MAPPING = Path(__file__).parent / "mappings" / "opendatasoft.yaml"
@@ -56,9 +60,9 @@ _DEFAULT_METAS = ("title", "description", "theme", "keyword", "license", "licens
 _DCAT_METAS = ("created", "issued", "contact_name", "contact_email", "accrualperiodicity",
                "spatial", "temporal")
 
-_TAG_FORBIDDEN = re.compile(r"[^\w\s.-]")
 _PUNCTUATION = re.compile(r"[-_/'’‘`´\"«»(),;:.\u2010-\u2015]")
 _GEOREF = re.compile(r"^(?P<country>[a-z]{2})_(?P<level>\d+)_(?P<code>[0-9AB]+)$", re.IGNORECASE)
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,5})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")   # as the schema's grandest_email
 
 
@@ -151,8 +155,8 @@ def catalogue_pages(portal: str, filters: dict[str, Any]) -> Iterator[Any]:
         if offset + PAGE_SIZE > MAX_WINDOW:
             raise FetchError(
                 tk._("The catalogue holds {total} datasets, more than the {window} the paged "
-                     "listing can reach: set \"use_export\": true in the source configuration")
-                .format(total=total, window=MAX_WINDOW))
+                     "listing can reach: set {option} in the source configuration")
+                .format(total=total, window=MAX_WINDOW, option='"use_export": true'))
         url = api_url(portal, "catalog/datasets",
                       {"limit": PAGE_SIZE, "offset": offset, **filters})
         page = _read_json(url)
@@ -183,7 +187,6 @@ class OpendatasoftHarvester(GrandEstHarvester):
     p.implements(IHarvester)
 
     platform = "Opendatasoft"
-    _job: HarvestJob | None = None
 
     def info(self) -> dict[str, str]:
         return {
@@ -211,15 +214,8 @@ class OpendatasoftHarvester(GrandEstHarvester):
 
     # -- gather -------------------------------------------------------------------------
 
-    def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
-        self._job = harvest_job      # for the gather errors of single records
-        try:
-            return super().gather_stage(harvest_job)
-        finally:
-            self._job = None
-
     def gather_records(self, source_url: str, source_config: dict[str, Any]
-                       ) -> Iterator[RemoteRecord]:
+                       ) -> Iterator[RemoteRecord | SkippedRecord]:
         portal = portal_url(source_url)
         filters = _filters(source_config)
         datasets = (catalogue_export(portal, filters) if source_config.get("use_export")
@@ -229,19 +225,17 @@ class OpendatasoftHarvester(GrandEstHarvester):
             if record is not None:
                 yield record
 
-    def _record(self, dataset: Any, portal: str) -> RemoteRecord | None:
+    def _record(self, dataset: Any, portal: str) -> RemoteRecord | SkippedRecord | None:
         if not isinstance(dataset, dict):
-            self._gather_error(tk._("The catalogue lists an entry that is not a dataset: "
-                                    "skipped"))
-            return None
+            return SkippedRecord(tk._("The catalogue lists an entry that is not a dataset: "
+                                      "skipped"))
         if dataset.get("visibility", PUBLIC) != PUBLIC:
             return None      # never published; withdrawn if it was public before
         uid, dataset_id = dataset.get("dataset_uid"), dataset.get("dataset_id")
         if not uid or not dataset_id:
-            self._gather_error(
+            return SkippedRecord(
                 tk._("The Opendatasoft dataset {id} has no dataset_uid or dataset_id: it is "
-                     "skipped").format(id=dataset_id or uid or "?"))
-            return None
+                     "skipped").format(id=dataset_id or uid or "?"), guid=uid)
         metas = dataset.get("metas") if isinstance(dataset.get("metas"), dict) else {}
         default = metas.get("default") if isinstance(metas.get("default"), dict) else {}
         dcat = metas.get("dcat") if isinstance(metas.get("dcat"), dict) else {}
@@ -249,17 +243,14 @@ class OpendatasoftHarvester(GrandEstHarvester):
             "dataset_uid": str(uid),
             "dataset_id": str(dataset_id),
             "has_records": bool(dataset.get("has_records")),
-            "features": _list(dataset.get("features")),
-            "attachments": [a for a in _list(dataset.get("attachments")) if isinstance(a, dict)],
+            "features": cleaning.as_list(dataset.get("features")),
+            "attachments": [a for a in cleaning.as_list(dataset.get("attachments"))
+                            if isinstance(a, dict)],
             "metas": {"default": {key: default.get(key) for key in _DEFAULT_METAS},
                       "dcat": {key: dcat.get(key) for key in _DCAT_METAS}},
             "_portal": portal,
         }
         return RemoteRecord(str(uid), content)
-
-    def _gather_error(self, message: str) -> None:
-        if self._job is not None:
-            self._save_gather_error(message, self._job)
 
     # -- mapping ------------------------------------------------------------------------
 
@@ -268,17 +259,17 @@ class OpendatasoftHarvester(GrandEstHarvester):
         table = mapping()
         default, dcat = content["metas"]["default"], content["metas"]["dcat"]
         dataset_id, portal = content["dataset_id"], content["_portal"]
-        title = _text(default.get("title"))
+        title = cleaning.text(default.get("title"))
         if not title:
             raise MappingError(tk._("Opendatasoft dataset {id} has no title: it cannot be "
                                     "published").format(id=dataset_id))
         warnings: list[str] = []
         dataset: dict[str, Any] = {
             "title": title,
-            "notes": _markdown(_text(default.get("description"))) or title,
-            "tags": _tags(default.get("keyword")),
+            "notes": cleaning.markdown(cleaning.text(default.get("description"))) or title,
+            "tags": cleaning.tags(cleaning.as_list(default.get("keyword"))),
             "theme": list(dict.fromkeys(
-                code for label in _list(default.get("theme"))
+                code for label in cleaning.as_list(default.get("theme"))
                 for code in table["themes"].get(_fold(str(label)), []))),
             "territorial_coverage": _coverage(default, dcat),
             "license_id": _licence(default, warnings),
@@ -289,13 +280,13 @@ class OpendatasoftHarvester(GrandEstHarvester):
             **_dates(default, dcat, warnings),
             **_temporal(dcat),
         }
-        language = _text(default.get("language")).lower()
+        language = cleaning.text(default.get("language")).lower()
         if language in LANGUAGES:
             dataset["language"] = language
         frequency = _frequency(dcat.get("accrualperiodicity"), table, warnings)
         if frequency:
             dataset["frequency"] = frequency
-        contact = _contact(dcat, _text(default.get("publisher")), warnings)
+        contact = _contact(dcat, cleaning.text(default.get("publisher")), warnings)
         if contact:
             dataset["contact"] = [contact]
         if warnings:
@@ -308,36 +299,10 @@ class OpendatasoftHarvester(GrandEstHarvester):
 # -- mapping helpers ----------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    return str(value).strip() if value is not None else ""
-
-
-def _list(value: Any) -> list[Any]:
-    """Opendatasoft gives lists, null, or (older portals) a lone string."""
-    if value is None or value == "":
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _markdown(html: str) -> str:
-    return markdownify(html, heading_style="ATX").strip() if html else ""
-
-
-def _tags(keywords: Any) -> list[dict[str, str]]:
-    """Keywords as CKAN tags: letters, digits, spaces, - _ . only; 2 to 100 characters;
-    one tag per keyword whatever its case."""
-    tags: dict[str, str] = {}
-    for keyword in _list(keywords):
-        name = " ".join(_TAG_FORBIDDEN.sub(" ", str(keyword)).split())[:100].strip()
-        if len(name) >= 2:
-            tags.setdefault(name.casefold(), name)
-    return [{"name": name} for name in tags.values()]
-
-
 def _licence(default: dict[str, Any], warnings: list[str]) -> str:
     """The licence id from the licence's name, else its URL; "notspecified" with a warning
     when neither is known, without one when the dataset gives no licence at all."""
-    text, url = _text(default.get("license")), _text(default.get("license_url"))
+    text, url = cleaning.text(default.get("license")), cleaning.text(default.get("license_url"))
     licence = vocab.licence_for_text(text) or vocab.licence_for_text(url)
     if licence:
         return licence
@@ -347,25 +312,16 @@ def _licence(default: dict[str, Any], warnings: list[str]) -> str:
     return "notspecified"
 
 
-def _iso_date(value: Any) -> str | None:
-    try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).date().isoformat()
-    except ValueError:
-        return None
-
-
 def _dates(default: dict[str, Any], dcat: dict[str, Any], warnings: list[str]
            ) -> dict[str, str]:
     """issued and modified as the source dates them (never the harvest's date)."""
+    issued = "issued" if dcat.get("issued") else "created"
     dates = {}
-    for field, (source, value) in (
-        ("issued", ("dcat.issued", dcat.get("issued")) if dcat.get("issued")
-         else ("dcat.created", dcat.get("created"))),
-        ("modified", ("modified", default.get("modified"))),
-    ):
+    for field, source, value in (("issued", f"dcat.{issued}", dcat.get(issued)),
+                                 ("modified", "modified", default.get("modified"))):
         if not value:
             continue
-        date = _iso_date(value)
+        date = cleaning.iso_date(value)
         if date:
             dates[field] = date
         else:
@@ -376,15 +332,15 @@ def _dates(default: dict[str, Any], dcat: dict[str, Any], warnings: list[str]
 
 def _temporal(dcat: dict[str, Any]) -> dict[str, str]:
     """metas.dcat.temporal "start/end" (ISO dates) as the temporal coverage, if readable."""
-    start, _, end = _text(dcat.get("temporal")).partition("/")
-    start_date, end_date = _iso_date(start), _iso_date(end)
+    start, _, end = cleaning.text(dcat.get("temporal")).partition("/")
+    start_date, end_date = cleaning.iso_date(start), cleaning.iso_date(end)
     if start_date and end_date and start_date <= end_date:
         return {"temporal_start": start_date, "temporal_end": end_date}
     return {"temporal_start": start_date} if start_date and not end else {}
 
 
 def _frequency(text: Any, table: dict[str, Any], warnings: list[str]) -> str | None:
-    text = _text(text)
+    text = cleaning.text(text)
     if not text:
         return None
     code = vocab.frequency_for_text(text) or table["frequencies"].get(_fold(text))
@@ -396,7 +352,8 @@ def _frequency(text: Any, table: dict[str, Any], warnings: list[str]) -> str | N
 
 def _contact(dcat: dict[str, Any], publisher: str, warnings: list[str]
              ) -> dict[str, str] | None:
-    name, email = _text(dcat.get("contact_name")) or publisher, _text(dcat.get("contact_email"))
+    name = cleaning.text(dcat.get("contact_name")) or publisher
+    email = cleaning.text(dcat.get("contact_email"))
     if email and not _EMAIL.match(email):
         warnings.append(tk._("invalid contact e-mail address « {email} », left out")
                         .format(email=email))
@@ -434,21 +391,23 @@ def _coverage(default: dict[str, Any], dcat: dict[str, Any]) -> list[str]:
     """Territories of Grand Est from the geographic references (INSEE codes); failing
     that, from the territory names (``territory``, ``dcat.spatial``). Anything that does
     not resolve to Grand Est (other regions, countries, "world") is left out."""
-    keys = [_georef_territory(str(r)) for r in _list(default.get("geographic_reference"))]
+    references = cleaning.as_list(default.get("geographic_reference"))
+    keys = [_georef_territory(str(r)) for r in references]
     if not any(keys):
-        labels = [*_list(default.get("territory")), *_list(dcat.get("spatial"))]
-        keys = [_named_territory(str(label)) for label in labels if _text(label)]
+        labels = [*cleaning.as_list(default.get("territory")),
+                  *cleaning.as_list(dcat.get("spatial"))]
+        keys = [_named_territory(str(label)) for label in labels if cleaning.text(label)]
     return list(dict.fromkeys(key for key in keys if key))
 
 
 def _attachment_format(attachment: dict[str, Any], table: dict[str, Any]) -> str:
-    found = table["attachment_formats"].get(_text(attachment.get("mimetype")).lower())
+    found = table["attachment_formats"].get(cleaning.text(attachment.get("mimetype")).lower())
     if found:
         return found
-    for name in (attachment.get("url"), attachment.get("title"), attachment.get("id")):
-        suffix = PurePosixPath(urlsplit(_text(name)).path).suffix
-        if suffix:
-            return suffix[1:].upper()
+    for name in (attachment.get("url"), attachment.get("title")):
+        extension = _EXTENSION.search(cleaning.text(name).split("?", 1)[0])
+        if extension:
+            return extension[1].upper()
     return ""
 
 
@@ -464,14 +423,15 @@ def _resources(content: dict[str, Any], table: dict[str, Any]) -> list[dict[str,
             for export in table["exports"] if geo or not export.get("geo")
         ]
     for attachment in content["attachments"]:
-        url, attachment_id = _text(attachment.get("url")), _text(attachment.get("id"))
+        url = cleaning.text(attachment.get("url"))
+        attachment_id = cleaning.text(attachment.get("id"))
         if not url.lower().startswith(("http://", "https://")):
             if not attachment_id:
                 continue     # an odsfile:// without its id cannot be downloaded
             url = attachment_url(portal, dataset_id, attachment_id)
-        resource = {"name": _text(attachment.get("title")) or attachment_id or url,
+        resource = {"name": cleaning.text(attachment.get("title")) or attachment_id or url,
                     "url": url, "format": _attachment_format(attachment, table)}
         if attachment.get("mimetype"):
-            resource["mimetype"] = _text(attachment["mimetype"])
+            resource["mimetype"] = cleaning.text(attachment["mimetype"])
         resources.append(resource)
     return resources

@@ -50,7 +50,7 @@ def test_where_and_refine_are_sent_to_the_portal(portal, make_source, run_harves
     expected = _expected(portal.datasets, where_refine=True)
     assert 0 < len(expected) < 50
     assert set(run.objects) == expected
-    assert run.stats == {"added": len(expected)}
+    assert run.stats["added"] == len(expected)
     (request,) = portal.seen      # one page, or the export
     assert request.path == (EXPORT if use_export else LISTING)
     query = parse_qs(request.query_string)
@@ -68,12 +68,15 @@ def test_a_single_refine_is_accepted(portal, make_source, run_harvest):
                for s in portal.seen)
 
 
-def test_the_export_reads_the_whole_catalogue_in_one_request(portal, make_source, run_harvest):
-    run = run_harvest(make_source(portal.url, "opendatasoft", {"use_export": True}))
-    expected = _expected(portal.datasets, where_refine=False)
-    assert run.stats == {"added": len(expected)}
-    assert portal.count(EXPORT) == 1
-    assert portal.count(LISTING) == 0
+def test_the_export_reads_the_whole_catalogue_in_one_request(make_source, run_harvest):
+    datasets = fixture.generate_catalogue(120, seed=8)     # more than one page
+    with PeerServer(fixture.opendatasoft_routes(datasets)) as peer:
+        run = run_harvest(make_source(peer.url, "opendatasoft", {"use_export": True}))
+        assert peer.count(EXPORT) == 1
+        assert peer.count(LISTING) == 0
+    expected = _expected(datasets, where_refine=False)
+    assert set(run.objects) == expected
+    assert run.stats["added"] == len(expected)
     assert call_action("package_search", rows=0)["count"] == len(expected)
 
 
@@ -90,7 +93,7 @@ def test_a_dataset_without_uid_is_skipped_with_a_gather_error(make_source, run_h
         "dataset_id : il est ignoré"
     ]
     public = [d for d in datasets if d["visibility"] == "domain" and d is not broken]
-    assert run.stats == {"added": len(public)}
+    assert run.stats == {"added": len(public), "errored": 1}
 
 
 def _endless_listing(request):
