@@ -114,8 +114,9 @@ class GrandEstHarvester(HarvesterBase):
         source_config = self.source_config(harvest_job)
         known = _known_records(harvest_job.source_id)
         seen: set[str] = set()
-        to_import: list[dict[str, Any]] = []
-        unchanged: list[dict[str, Any]] = []
+        # Harvest objects are written in batches: a large source is never held whole
+        # in memory, only the ids of the objects to import.
+        batch = _ObjectBatch()
         complete = True
         try:
             for record in self.gather_records(harvest_job.source.url, source_config):
@@ -133,14 +134,14 @@ class GrandEstHarvester(HarvesterBase):
                 digest = record.digest()
                 current = known.get(record.guid)
                 if current and current.digest == digest:
-                    unchanged.append(_object_row(harvest_job, record.guid, current.package_id,
-                                                 state="COMPLETE", report="not modified"))
+                    batch.add(_object_row(harvest_job, record.guid, current.package_id,
+                                          state="COMPLETE", report="not modified"))
                     continue
                 row = _object_row(harvest_job, record.guid,
                                   current.package_id if current else None,
                                   content=json.dumps(record.content, ensure_ascii=False))
                 row["extras"] = {"status": "change" if current else "new", "digest": digest}
-                to_import.append(row)
+                batch.add(row, to_import=True)
         except FetchError as e:
             complete = False
             self._save_gather_error(
@@ -151,11 +152,11 @@ class GrandEstHarvester(HarvesterBase):
                 if guid not in seen and current.digest != WITHDRAWN:
                     row = _object_row(harvest_job, guid, current.package_id)
                     row["extras"] = {"status": "delete"}
-                    to_import.append(row)
-        _insert_objects([*to_import, *unchanged])
+                    batch.add(row, to_import=True)
+        batch.flush()
         log.info("%s: %d to import or withdraw, %d not modified", harvest_job.source.url,
-                 len(to_import), len(unchanged))
-        return [row["id"] for row in to_import]
+                 len(batch.to_import), batch.unchanged)
+        return batch.to_import
 
     # -- fetch: records come whole from the listing ---------------------------------------
 
@@ -277,8 +278,32 @@ def _object_row(job: HarvestJob, guid: str, package_id: str | None, *, content: 
     }
 
 
+class _ObjectBatch:
+    """Harvest object rows written a thousand at a time; remembers the ids to import."""
+
+    size = 1000
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.to_import: list[str] = []
+        self.unchanged = 0
+
+    def add(self, row: dict[str, Any], *, to_import: bool = False) -> None:
+        self.rows.append(row)
+        if to_import:
+            self.to_import.append(row["id"])
+        else:
+            self.unchanged += 1
+        if len(self.rows) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        _insert_objects(self.rows)
+        self.rows = []
+
+
 def _insert_objects(rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT for the objects and one for their extras, whatever their number."""
+    """One multi-row INSERT for the objects and one for their extras."""
     extras = [
         {"id": str(uuid.uuid4()), "harvest_object_id": row["id"], "key": key, "value": value}
         for row in rows for key, value in row.pop("extras", {}).items()
