@@ -9,8 +9,19 @@ source "$(dirname "$0")/env.sh"
 mkdir -p "$GE_LOG_DIR" "$GE_PID_DIR"
 
 PG_BIN=${GE_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
-PG_DATA=$GE_RUN_DIR/postgres
-PG_SOCK=$GE_RUN_DIR/pgsock
+PG_HOME=$GE_RUN_DIR
+PG_LOG=$GE_LOG_DIR/postgres.log
+# As root, the cluster runs as the `postgres` user, who must reach the run folder; a
+# checkout under a private home (e.g. /root) cannot, so the cluster then lives in
+# /var/lib/opendata-grandest/<hash of the run folder> instead.
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 \
+   && ! runuser -u postgres -- test -x "$GE_RUN_DIR" 2>/dev/null; then
+  PG_HOME=/var/lib/opendata-grandest/$(printf %s "$GE_RUN_DIR" | md5sum | cut -c1-12)
+  PG_LOG=$PG_HOME/postgres.log
+  mkdir -p "$PG_HOME" && chown postgres: "$PG_HOME"
+fi
+PG_DATA=$PG_HOME/postgres
+PG_SOCK=$PG_HOME/pgsock
 SOLR_HOME=$GE_RUN_DIR/solr
 SOLR_DIR=$ROOT/docker/solr
 
@@ -40,7 +51,7 @@ start_postgres() {
   mkdir -p "$PG_SOCK"; [ "$(id -u)" -ne 0 ] || chown postgres: "$PG_SOCK" "$GE_LOG_DIR"
   if pg_running; then return 1; fi
   say "Starting PostgreSQL on $GE_HOST:$GE_PG_PORT"
-  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$GE_LOG_DIR/postgres.log" -w -t 60 start \
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start \
     -o "-h $GE_HOST -p $GE_PG_PORT -k $PG_SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
   ensure_databases
 }

@@ -85,8 +85,14 @@ class GrandEstHarvester(HarvesterBase):
         """Yields every record of the source; raises FetchError if the listing fails."""
         raise NotImplementedError
 
-    def map_record(self, content: Any, harvest_object: HarvestObject) -> dict[str, Any]:
-        """A record's content -> a dataset dict of the regional schema (no owner_org needed)."""
+    def map_record(self, content: Any, warnings: list[str]) -> dict[str, Any]:
+        """A record's content -> a dataset dict of the regional schema.
+
+        Writes nothing (previews use it too). Raises MappingError when the record cannot
+        be published; appends to ``warnings`` what was dropped or defaulted. Without
+        ``owner_org`` the dataset goes to the source's organisation; ``_organisation``
+        (an organization_create dict) names another one, created on first use.
+        """
         raise NotImplementedError
 
     # -- source configuration -------------------------------------------------------------
@@ -170,7 +176,13 @@ class GrandEstHarvester(HarvesterBase):
         try:
             if extras.get("status") == "delete":
                 return self._withdraw(harvest_object)
-            dataset = self.map_record(json.loads(harvest_object.content), harvest_object)
+            warnings: list[str] = []
+            dataset = self.map_record(json.loads(harvest_object.content), warnings)
+            if warnings:
+                self._save_object_error(
+                    tk._("Record {guid} imported with warnings: {warnings}")
+                    .format(guid=harvest_object.guid, warnings="; ".join(warnings)),
+                    harvest_object, "Import")
             return self._upsert(harvest_object, dataset)
         except MappingError as e:
             self._save_object_error(str(e), harvest_object, "Import")
@@ -190,6 +202,9 @@ class GrandEstHarvester(HarvesterBase):
     def _upsert(self, harvest_object: HarvestObject, dataset: dict[str, Any]) -> bool:
         dataset = {**dataset, "source_platform": self.platform,
                    "remote_id": dataset.get("remote_id") or harvest_object.guid}
+        organisation = dataset.pop("_organisation", None)
+        if organisation:
+            dataset["owner_org"] = self._ensure_organisation(organisation)
         if not dataset.get("owner_org"):
             # A harvest source is a dataset of its organisation: the default publisher.
             dataset["owner_org"] = model.Package.get(harvest_object.source.id).owner_org
@@ -212,6 +227,12 @@ class GrandEstHarvester(HarvesterBase):
         harvest_object.save()
         rebuild(package_ids=[package_id])   # indexes without committing Solr
         return True
+
+    def _ensure_organisation(self, organisation: dict[str, Any]) -> str:
+        existing = model.Group.by_name(organisation["name"])
+        if existing is not None:
+            return existing.id
+        return tk.get_action("organization_create")(self._context(), dict(organisation))["id"]
 
     def _withdraw(self, harvest_object: HarvestObject) -> bool:
         """The record left the source: its dataset is deleted, or kept as private."""

@@ -36,12 +36,20 @@ class Response:
     body: bytes
 
     def text(self) -> str:
-        """The body as text: UTF-8 when it decodes as such, whatever the server declared."""
+        """The body as text, whatever the server declared.
+
+        UTF-8 when the bytes are UTF-8 (servers often declare another charset); otherwise
+        the declared charset, unless it is the UTF-8 that just failed, in which case the
+        Windows-1252 that French servers really send.
+        """
         try:
             return self.body.decode("utf-8")
         except UnicodeDecodeError:
-            charset = requests.utils.get_encoding_from_headers({"content-type": self.content_type})
-            return self.body.decode(charset or "latin-1", errors="replace")
+            declared = requests.utils.get_encoding_from_headers(
+                {"content-type": self.content_type}) or ""
+            charset = "cp1252" if declared.lower().replace("-", "") in ("", "utf8") \
+                else declared
+            return self.body.decode(charset, errors="replace")
 
 
 def check_address(url: str) -> None:

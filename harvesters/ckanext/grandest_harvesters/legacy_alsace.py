@@ -17,9 +17,7 @@ from urllib.parse import urljoin
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import yaml
-from ckan import model
 from ckanext.harvest.interfaces import IHarvester
-from ckanext.harvest.model import HarvestObject
 
 from ckanext.grandest import vocabularies as vocab
 from ckanext.grandest_harvesters import cleaning
@@ -72,7 +70,7 @@ class LegacyAlsaceHarvester(GrandEstHarvester):
             visited.add(url)
             response = fetch(url, accept="application/json")
             try:
-                envelope = json.loads(response.body)["d"]
+                envelope = json.loads(response.text())["d"]
             except (ValueError, KeyError, TypeError) as e:
                 raise FetchError(tk._("Unreadable OData catalogue at {url}: {error}")
                                  .format(url=url, error=e)) from None
@@ -89,8 +87,7 @@ class LegacyAlsaceHarvester(GrandEstHarvester):
 
     # -- mapping ------------------------------------------------------------------------
 
-    def map_record(self, content: dict[str, Any], harvest_object: HarvestObject
-                   ) -> dict[str, Any]:
+    def map_record(self, content: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         table = mapping()
         legacy_id = content["id"]
         description = _french_description(content)
@@ -98,7 +95,6 @@ class LegacyAlsaceHarvester(GrandEstHarvester):
         if not title:
             raise MappingError(tk._("Legacy entry {id} has no title: it cannot be published")
                                .format(id=legacy_id))
-        warnings = []
         dates = {}
         for field, key in (("issued", "createdOnDate"), ("modified", "lastUpdateDate")):
             value = content.get(key)
@@ -119,10 +115,6 @@ class LegacyAlsaceHarvester(GrandEstHarvester):
         owner = table["owners"].get((content.get("copyright") or {}).get("owner"))
         org_code, base_url = content["_org_code"], content["_base_url"]
         uri = (content.get("__metadata") or {}).get("uri")
-        if warnings:
-            self._save_object_error(
-                tk._("Legacy entry {id} imported with warnings: {warnings}")
-                .format(id=legacy_id, warnings="; ".join(warnings)), harvest_object, "Import")
         dataset = {
             "title": title,
             "notes": cleaning.markdown(description.get("subtitle"), description.get("summary"))
@@ -145,7 +137,7 @@ class LegacyAlsaceHarvester(GrandEstHarvester):
         if frequency:
             dataset["frequency"] = frequency
         if owner:
-            dataset["owner_org"] = _ensure_organisation(owner)
+            dataset["_organisation"] = dict(owner)
         return dataset
 
 
@@ -174,13 +166,3 @@ def _licence_text(entry: dict[str, Any]) -> str | None:
         if licence.get("url") not in (None, "", "None"):
             return str(licence["url"])
     return None
-
-
-def _ensure_organisation(owner: dict[str, str]) -> str:
-    """The id of the owner's organisation, created the first time it publishes."""
-    existing = model.Group.by_name(owner["name"])
-    if existing is not None:
-        return existing.id
-    context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"],
-               "ignore_auth": True}
-    return tk.get_action("organization_create")(context, dict(owner))["id"]

@@ -33,7 +33,6 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import yaml
 from ckanext.harvest.interfaces import IHarvester
-from ckanext.harvest.model import HarvestObject
 
 from ckanext.grandest import vocabularies as vocab
 from ckanext.grandest_harvesters import cleaning
@@ -136,7 +135,7 @@ def _filters(source_config: dict[str, Any]) -> dict[str, Any]:
 def _read_json(url: str) -> Any:
     response = fetch(url, accept="application/json")
     try:
-        return json.loads(response.body)
+        return json.loads(response.text())
     except ValueError as e:
         raise FetchError(tk._("Unreadable Opendatasoft catalogue at {url}: {error}")
                          .format(url=url, error=e)) from None
@@ -254,8 +253,7 @@ class OpendatasoftHarvester(GrandEstHarvester):
 
     # -- mapping ------------------------------------------------------------------------
 
-    def map_record(self, content: dict[str, Any], harvest_object: HarvestObject
-                   ) -> dict[str, Any]:
+    def map_record(self, content: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         table = mapping()
         default, dcat = content["metas"]["default"], content["metas"]["dcat"]
         dataset_id, portal = content["dataset_id"], content["_portal"]
@@ -263,7 +261,6 @@ class OpendatasoftHarvester(GrandEstHarvester):
         if not title:
             raise MappingError(tk._("Opendatasoft dataset {id} has no title: it cannot be "
                                     "published").format(id=dataset_id))
-        warnings: list[str] = []
         dataset: dict[str, Any] = {
             "title": title,
             "notes": cleaning.markdown(cleaning.text(default.get("description"))) or title,
@@ -289,10 +286,6 @@ class OpendatasoftHarvester(GrandEstHarvester):
         contact = _contact(dcat, cleaning.text(default.get("publisher")), warnings)
         if contact:
             dataset["contact"] = [contact]
-        if warnings:
-            self._save_object_error(
-                tk._("Opendatasoft dataset {id} imported with warnings: {warnings}")
-                .format(id=dataset_id, warnings="; ".join(warnings)), harvest_object, "Import")
         return dataset
 
 

@@ -5,6 +5,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.blueprints
 @tk.blanket.config_declarations
 class GrandEstHarvestPlugin(p.SingletonPlugin, DefaultTranslation):

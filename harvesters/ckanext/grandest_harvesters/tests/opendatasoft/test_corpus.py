@@ -40,8 +40,8 @@ def test_v2_1_doc_example_catalog_datasets(corpus_peer, make_source, run_harvest
     assert world["territorial_coverage"] == []  # "World" is not a territory of Grand Est
     assert world["license_id"] == "notspecified"
     assert run.errors("da_6kvv9v") == [
-        "Jeu de données Opendatasoft world-administrative-boundaries-countries-and-territories "
-        "importé avec des avertissements : licence « Open Government Licence v3.0 » inconnue, "
+        "Enregistrement da_6kvv9v importé avec des avertissements : licence « Open "
+        "Government Licence v3.0 » inconnue, "
         "enregistrée comme non précisée"
     ]
     assert world["modified"] == "2021-06-23" and not world.get("issued")

@@ -155,7 +155,7 @@ def test_a_sparse_dataset_is_imported_with_warnings(harvested):
     peer, run = harvested
     assert run.objects["da_r4pp0r"].report_status == "added"
     assert run.errors("da_r4pp0r") == [
-        "Jeu de données Opendatasoft rapport_activite importé avec des avertissements : "
+        "Enregistrement da_r4pp0r importé avec des avertissements : "
         "licence « Licence spécifique de réutilisation » inconnue, enregistrée comme non "
         "précisée; date illisible modified (hier), laissée vide; fréquence de mise à jour "
         "« Chaque équinoxe » inconnue, laissée vide; adresse électronique de contact « pas "
