@@ -92,6 +92,14 @@ def _pooled_engine():
     return model.meta.engine
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _database_ready(portal_plugins, reset_db_once, migrate_db_for, _pooled_engine):
+    """The test database has every table from the first test on, whichever runs first."""
+    for plugin in MIGRATED_PLUGINS:
+        migrate_db_for(plugin)
+    model.init_model(_pooled_engine)
+
+
 @pytest.fixture
 def clean_db(portal_plugins, reset_db, migrate_db_for, _pooled_engine):
     """CKAN's clean_db, plus the tables of the plugins that bring their own migrations.

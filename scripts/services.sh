@@ -25,7 +25,7 @@ PG_SOCK=$PG_HOME/pgsock
 SOLR_HOME=$GE_RUN_DIR/solr
 SOLR_DIR=$ROOT/docker/solr
 
-as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 wait_for() { # DESCRIPTION SECONDS COMMAND...
