@@ -59,16 +59,15 @@ def _source(org: dict[str, Any], url: str, source_type: str, config: str = "") -
 
 
 def _timed_job(source_id: str) -> tuple[float, dict[str, int]]:
-    from ckanext.harvest.model import HarvestGatherError, HarvestObjectError
+    from ckanext.harvest.model import HarvestGatherError
 
     from ckanext.grandest_harvesters.jobs import run_job_in_process
 
     start = time.perf_counter()
     job = run_job_in_process(source_id)
     seconds = time.perf_counter() - start
-    for error in [*HarvestGatherError.filter(harvest_job_id=job["id"]).limit(1),
-                  *HarvestObjectError.filter().limit(1)]:
-        print(f"  first error of the job: {error.message[:300]}", file=sys.stderr)
+    for error in HarvestGatherError.filter(harvest_job_id=job["id"]).limit(1):
+        print(f"  first gather error of the job: {error.message[:300]}", file=sys.stderr)
     return seconds, {k: v for k, v in job["stats"].items() if v}
 
 
