@@ -19,7 +19,7 @@ from ckan.config.environment import CONFIG_FROM_ENV_VARS
 from ckan.tests import helpers as test_helpers
 
 # Plugins with their own alembic migrations: CKAN's reset re-creates core tables only.
-MIGRATED_PLUGINS = ("activity", "harvest")
+MIGRATED_PLUGINS = ("activity", "harvest", "consultation", "grandest_harvest")
 
 
 def _service_urls(ckan_ini: str) -> dict[str, str]:
@@ -111,3 +111,14 @@ def clean_db(portal_plugins, reset_db, migrate_db_for, _pooled_engine):
     for plugin in MIGRATED_PLUGINS:
         migrate_db_for(plugin)
     model.init_model(_pooled_engine)
+
+
+@pytest.fixture(scope="module")
+def clean_db_for_module(portal_plugins, reset_db, reset_index, migrate_db_for, _pooled_engine):
+    """clean_db and clean_index once for a whole test module, for modules whose tests
+    only read what a costly setup wrote (e.g. a published 50,000-answer poll)."""
+    reset_db()
+    for plugin in MIGRATED_PLUGINS:
+        migrate_db_for(plugin)
+    model.init_model(_pooled_engine)
+    reset_index()

@@ -38,7 +38,8 @@ setup(
     package_dir=package_dir,
     include_package_data=True,
     package_data={"": ["*.yaml", "*.yml", "*.json", "*.html", "*.js", "*.css", "*.po", "*.mo",
-                       "*.ttl", "*.csv", "*.ini", "*.txt", "*.xml", "*.mako", "webassets.yml"]},
+                       "*.ttl", "*.csv", "*.ini", "*.txt", "*.xml", "*.mako", "webassets.yml",
+                       "LICENSE.md"]},
     entry_points={
         "ckan.plugins": [
             "grandest = ckanext.grandest.plugin:GrandEstPlugin",
@@ -48,6 +49,9 @@ setup(
             "ckanext.grandest_harvesters.legacy_alsace:LegacyAlsaceHarvester",
             "opendatasoft_harvester = "
             "ckanext.grandest_harvesters.opendatasoft:OpendatasoftHarvester",
+            "grandest_csw_harvester = ckanext.grandest_harvesters.csw:CSWHarvester",
+            "grandest_dcat_harvester = ckanext.grandest_harvesters.dcat:GrandEstDcatHarvester",
+            "grandest_ckan_harvester = ckanext.grandest_harvesters.ckan:GrandEstCKANHarvester",
         ],
         "ckan.rdf.profiles": [
             "grandest_dcat_ap_3 = ckanext.grandest.profiles:GrandEstDCATAP3Profile",

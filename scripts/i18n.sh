@@ -7,7 +7,8 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 # folder:domain — the domain is "ckanext-" + the plugin's name (CKAN's DefaultTranslation).
 for entry in ckanext-grandest/ckanext/grandest:grandest \
-             harvesters/ckanext/grandest_harvesters:grandest_harvest; do
+             harvesters/ckanext/grandest_harvesters:grandest_harvest \
+             ckanext-consultation/ckanext/consultation:consultation; do
   dir=${entry%%:*}
   domain=ckanext-${entry##*:}
   pybabel -q extract -F babel.cfg -k _msg --no-location --sort-output --omit-header \

@@ -37,3 +37,5 @@ fi
 
 say "Loading the demo content"
 ckan grandest demo
+# After the organisations: the demo consultation is published under the Region's.
+ckan consultation demo

@@ -26,7 +26,9 @@ start_processes() {
   spawn gather "${CKAN[@]}" harvester gather-consumer
   spawn fetch "${CKAN[@]}" harvester fetch-consumer
   spawn worker "${CKAN[@]}" jobs worker
-  spawn scheduler bash -c "while true; do ${CKAN[*]} harvester run; sleep $GE_HARVEST_INTERVAL; done"
+  # The scheduler loop: harvest jobs, and the consultations' weekly publication round
+  # (publish-due does its round once every ckanext.consultation.publication.schedule_days).
+  spawn scheduler bash -c "while true; do ${CKAN[*]} harvester run; ${CKAN[*]} consultation publish-due; sleep $GE_HARVEST_INTERVAL; done"
   spawn web "${CKAN[@]}" run --host "$GE_HOST" --port "$GE_CKAN_PORT" --threaded --disable-reloader
 }
 

@@ -12,7 +12,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS = [ROOT / "ckanext-grandest/ckanext/grandest",
-           ROOT / "harvesters/ckanext/grandest_harvesters"]
+           ROOT / "harvesters/ckanext/grandest_harvesters",
+           ROOT / "ckanext-consultation/ckanext/consultation"]
 # Calls whose first argument is a message id (scripts/i18n.sh extracts the same ones).
 CALL = re.compile(r"""\b(?:_|_msg)\(\s*((?:"[^"]*"\s*)+|'[^']*')""")
 

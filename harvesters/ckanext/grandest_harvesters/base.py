@@ -8,8 +8,10 @@ the regional schema). This base owns the rest, on ckanext-harvest's queues:
   write to its dataset (no package update, no Solr commit); records that disappeared from
   a complete listing are withdrawn (deleted, or kept as private);
 - import: upsert of the mapped dataset (create, or update of the dataset the record
-  already feeds), with CKAN's validation; every failure becomes a readable error on its
-  record, never an exception that stops the job;
+  already feeds), with CKAN's validation; a record that would create a dataset the portal
+  already has (from another source, or published by hand) is reported instead
+  (:mod:`dedup`); every failure becomes a readable error on its record, never an
+  exception that stops the job;
 - HTTP through :mod:`fetching` (limits, retries, SSRF guard).
 """
 
@@ -27,10 +29,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib.search import rebuild
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 
+from ckanext.grandest_harvesters import dedup, indexing, queue_recovery
 from ckanext.grandest_harvesters.fetching import FetchError
 
 log = logging.getLogger(__name__)
@@ -167,6 +169,8 @@ class GrandEstHarvester(HarvesterBase):
     # -- fetch: records come whole from the listing ---------------------------------------
 
     def fetch_stage(self, harvest_object: HarvestObject) -> bool:
+        # Tells the scheduler which object this consumer holds, should it die on it.
+        queue_recovery.holding(harvest_object.id)
         return True
 
     # -- import -------------------------------------------------------------------------
@@ -178,6 +182,9 @@ class GrandEstHarvester(HarvesterBase):
                 return self._withdraw(harvest_object)
             warnings: list[str] = []
             dataset = self.map_record(json.loads(harvest_object.content), warnings)
+            duplicate = dedup.conflict(harvest_object, dataset, self.platform)
+            if duplicate:
+                raise MappingError(duplicate)
             if warnings:
                 self._save_object_error(
                     tk._("Record {guid} imported with warnings: {warnings}")
@@ -189,6 +196,7 @@ class GrandEstHarvester(HarvesterBase):
         except tk.ValidationError as e:
             self._save_object_error(_validation_message(e), harvest_object, "Import")
         except Exception as e:
+            model.Session.rollback()    # a failed flush leaves the session unusable till then
             log.exception("Import of %s failed", harvest_object.guid)
             self._save_object_error(
                 tk._("Unexpected error: {error}").format(error=repr(e)), harvest_object, "Import")
@@ -208,24 +216,31 @@ class GrandEstHarvester(HarvesterBase):
         if not dataset.get("owner_org"):
             # A harvest source is a dataset of its organisation: the default publisher.
             dataset["owner_org"] = model.Package.get(harvest_object.source.id).owner_org
+        # The object stays locked until its dataset is committed: a second run of it (a
+        # message delivered twice, see queue_recovery.py) waits, then updates that dataset.
+        model.Session.refresh(harvest_object, ["package_id"], with_for_update=True)
         existing = model.Package.get(harvest_object.package_id) \
             if harvest_object.package_id else None
-        # The dataset and its harvest object are committed together, then indexed
-        # without a Solr commit: one commit per dataset would dominate a harvest's cost;
-        # Solr's soft auto-commit and the commit when the job finishes make them visible.
+        # The dataset and its harvest object are committed together; its search document,
+        # built from the one rendering CKAN makes of it, joins the batch sent to Solr
+        # (see indexing.py): per-dataset renderings and Solr requests would dominate a
+        # harvest's cost. Every batch is sent before the job is marked finished.
         context = self._context(defer_commit=True, return_id_only=True)
-        if existing is not None:
-            # Also brings back a dataset withdrawn earlier (deleted or made private).
-            dataset.update(id=existing.id, name=existing.name, state="active", private=False)
-            package_id = tk.get_action("package_update")(context, dataset)
-        else:
-            dataset["name"] = self._gen_new_name(dataset["title"])
-            package_id = tk.get_action("package_create")(context, dataset)
-        _retire_objects(package_id)
+        with indexing.rendered_once() as renderings:
+            if existing is not None:
+                # Also brings back a dataset withdrawn earlier (deleted or made private).
+                dataset.update(id=existing.id, name=existing.name, state="active",
+                               private=False)
+                package_id = tk.get_action("package_update")(context, dataset)
+            else:
+                dataset["name"] = self._gen_new_name(dataset["title"])
+                package_id = tk.get_action("package_create")(context, dataset)
+        if existing is not None:      # a new dataset has no other harvest object
+            _retire_objects(package_id)
         harvest_object.package_id = package_id
         harvest_object.current = True
         harvest_object.save()
-        rebuild(package_ids=[package_id])   # indexes without committing Solr
+        indexing.queue_document(package_id, renderings.get(package_id), harvest_object.id)
         return True
 
     def _ensure_organisation(self, organisation: dict[str, Any]) -> str:

@@ -27,3 +27,19 @@ def retry_backoff() -> float:
 
 def user_agent() -> str:
     return tk.config["ckanext.grandest_harvesters.user_agent"]
+
+
+def csw_max_pages() -> int:
+    return tk.config["ckanext.grandest_harvesters.csw.max_pages"]
+
+
+def dcat_max_pages() -> int:
+    return tk.config["ckanext.grandest_harvesters.dcat.max_pages"]
+
+
+def index_batch_size() -> int:
+    return int(tk.config["ckanext.grandest_harvesters.index_batch_size"])
+
+
+def index_max_delay() -> float:
+    return float(tk.config["ckanext.grandest_harvesters.index_max_delay"])

@@ -8,16 +8,21 @@ the codes, and reads the URIs back into codes when parsing (DCAT harvesting).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, GSP, RDFProfile
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, SKOS, Namespace
 
 from ckanext.grandest import vocabularies as vocab
 
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+# CKAN's ``hash`` says nothing of its algorithm; a hex digest's length does.
+CHECKSUM_ALGORITHMS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 LANGUAGES = {"fr": "FRA", "en": "ENG", "de": "DEU"}
 CODE_OF_LANGUAGE = {EU_LANGUAGE + eu: code for code, eu in LANGUAGES.items()}
 
@@ -44,6 +49,8 @@ class GrandEstDCATAP3Profile(RDFProfile):
         self._add_spatial(dataset_dict, dataset_ref)
         self._add_licence(dataset_dict, dataset_ref)
         self._add_formats(dataset_ref)
+        self._add_media_types(dataset_ref)
+        self._add_checksums(dataset_ref)
         if dataset_dict.get("remote_id"):
             identifier = BNode()
             self.g.add((dataset_ref, ADMS.identifier, identifier))
@@ -103,6 +110,36 @@ class GrandEstDCATAP3Profile(RDFProfile):
                     self.g.add((distribution, DCT["format"], URIRef(uri)))
                     self.g.add((URIRef(uri), RDF.type, DCT.MediaTypeOrExtent))
 
+    def _add_media_types(self, dataset_ref: URIRef) -> None:
+        """dcat:mediaType must be an IANA media type IRI, not the literal CKAN stores."""
+        for distribution in self.g.objects(dataset_ref, DCAT.distribution):
+            for value in list(self.g.objects(distribution, DCAT.mediaType)):
+                if isinstance(value, URIRef):
+                    continue
+                self.g.remove((distribution, DCAT.mediaType, value))
+                media_type = str(value).strip().lower()
+                if media_type.count("/") == 1 and " " not in media_type:
+                    uri = URIRef(IANA_MEDIA_TYPES + media_type)
+                    self.g.add((distribution, DCAT.mediaType, uri))
+                    self.g.add((uri, RDF.type, DCT.MediaType))
+
+    def _add_checksums(self, dataset_ref: URIRef) -> None:
+        """An spdx:Checksum needs its algorithm: known from the digest's length, or the
+        checksum is left out rather than published invalid."""
+        for distribution in self.g.objects(dataset_ref, DCAT.distribution):
+            for checksum in list(self.g.objects(distribution, SPDX.checksum)):
+                if (checksum, SPDX.algorithm, None) in self.g:
+                    continue
+                value = str(self.g.value(checksum, SPDX.checksumValue) or "")
+                algorithm = CHECKSUM_ALGORITHMS.get(len(value))
+                if algorithm and _is_hex(value):
+                    uri = SPDX[f"checksumAlgorithm_{algorithm}"]
+                    self.g.add((checksum, SPDX.algorithm, uri))
+                    self.g.add((uri, RDF.type, SPDX.ChecksumAlgorithm))
+                else:
+                    self.g.remove((distribution, SPDX.checksum, checksum))
+                    self.g.remove((checksum, None, None))
+
     def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: URIRef) -> None:
         language = LANGUAGES.get(tk.config["ckan.locale_default"], "FRA")
         self._replace_concepts(catalog_ref, DCT.language, DCT.LinguisticSystem,
@@ -160,9 +197,8 @@ class GrandEstDCATAP3Profile(RDFProfile):
 
     def _bbox(self, dataset_ref: URIRef) -> str | None:
         for location in self.g.objects(dataset_ref, DCT.spatial):
-            for wkt in self.g.objects(location, DCAT.bbox):
-                numbers = [float(n) for n in str(wkt).replace("(", " ").replace(")", " ")
-                           .replace(",", " ").split() if _is_number(n)]
+            for geometry in self.g.objects(location, DCAT.bbox):
+                numbers = _coordinates(str(geometry))
                 if len(numbers) >= 8:
                     xs, ys = numbers[0::2], numbers[1::2]
                     return ",".join(f"{n:g}" for n in (min(xs), min(ys), max(xs), max(ys)))
@@ -191,6 +227,34 @@ def _ckan_format(value: str | None) -> str | None:
     if value and value.startswith(vocab.FILE_TYPE):
         return tk.h.unified_resource_format(value.rsplit("/", 1)[-1].replace("_", "-"))
     return value
+
+
+def _coordinates(geometry: str) -> list[float]:
+    """The coordinates of a WKT polygon or of a GeoJSON geometry, flattened (x, y, x, y…)."""
+    if geometry.lstrip().startswith("{"):
+        try:
+            found = json.loads(geometry).get("coordinates", [])
+        except (ValueError, AttributeError):
+            return []
+        numbers: list[float] = []
+        pending = [found]
+        while pending:
+            item = pending.pop(0)
+            if isinstance(item, list):
+                pending[:0] = item
+            elif isinstance(item, int | float) and not isinstance(item, bool):
+                numbers.append(float(item))
+        return numbers
+    return [float(n) for n in geometry.replace("(", " ").replace(")", " ").replace(",", " ")
+            .split() if _is_number(n)]
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(text: str) -> bool:

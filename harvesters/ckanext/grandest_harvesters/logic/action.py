@@ -7,10 +7,19 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.grandest_harvesters import preview
+from ckanext.grandest_harvesters import indexing, preview, queue_recovery
+from ckanext.grandest_harvesters.indexing import (
+    harvest_objects_import,
+    package_create,
+    package_show,
+    package_update,
+)
 from ckanext.grandest_harvesters.logic import schema
 
-__all__ = ["grandest_harvest_preview"]
+# package_* and harvest_objects_import: chained actions of indexing.py (one rendering per
+# harvested dataset, search documents sent in batches).
+__all__ = ["grandest_harvest_preview", "harvest_jobs_run", "harvest_objects_import",
+           "package_create", "package_show", "package_update"]
 
 
 @tk.side_effect_free
@@ -27,3 +36,14 @@ def grandest_harvest_preview(context: Context, data_dict: dict[str, Any]) -> dic
     tk.check_access("grandest_harvest_preview", context, data_dict)
     return preview.preview(data_dict["type"], data_dict["url"], data_dict.get("config"),
                            min(data_dict["limit"], 100))
+
+
+@tk.chained_action
+def harvest_jobs_run(original_action, context: Context, data_dict: dict[str, Any]) -> Any:
+    """ckanext-harvest's scheduler pass, after the fetch queue has got back the objects
+    of consumers that died (see :mod:`queue_recovery`), so that their jobs can finish;
+    the queued search documents are sent before jobs are marked finished
+    (see :mod:`indexing`)."""
+    tk.check_access("harvest_jobs_run", context, data_dict)
+    queue_recovery.recover_fetch_queue()
+    return indexing.run_with_documents_sent(original_action, context, data_dict)

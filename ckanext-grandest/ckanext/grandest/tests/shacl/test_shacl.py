@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyshacl
 import pytest
+from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from rdflib import Graph
 
@@ -54,6 +55,18 @@ def test_each_dataset_conforms(app, demo_catalogue, shapes):
         response = app.get(f"/dataset/{name}.ttl")
         assert response.status_code == 200
         assert _violations(response.body, shapes) == "", name
+
+
+@pytest.mark.parametrize("digest", ["9e107d9d372bb6826bd81d3542a419d6" * 2, "not-hex", ""])
+def test_uploaded_file_metadata_conforms(app, regional_dataset, shapes, digest):
+    """Uploads carry a media type and often a digest: both must stay valid DCAT-AP."""
+    call_action("resource_create", {"user": factories.Sysadmin()["name"]},
+                package_id=regional_dataset["id"], url="https://x.fr/a.csv", format="CSV",
+                mimetype="text/csv", hash=digest)
+    body = app.get(f"/dataset/{regional_dataset['name']}.ttl").body
+    assert "https://www.iana.org/assignments/media-types/text/csv" in body
+    assert ("checksumAlgorithm_sha256" in body) == (digest[:1] == "9")
+    assert _violations(body, shapes) == ""
 
 
 def test_regional_dataset_conforms(app, regional_dataset, shapes):

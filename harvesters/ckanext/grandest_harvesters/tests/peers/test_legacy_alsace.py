@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import math
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
@@ -50,10 +49,8 @@ def _get(server: PeerServer, path: str) -> requests.Response:
 # --- the generator ------------------------------------------------------------------------
 
 
-def test_two_thousand_entries_in_under_a_second() -> None:
-    started = time.perf_counter()
+def test_two_thousand_distinct_entries_by_default() -> None:
     generated = generate_catalogue()
-    assert time.perf_counter() - started < 1.0
     assert len(generated) == 2000
     assert len({e["id"] for e in generated}) == 2000
     assert len({e["__metadata"]["uri"] for e in generated}) == 2000

@@ -52,3 +52,17 @@ def test_unknown_uris_are_dropped_not_guessed():
     assert parsed["theme"] == []
     assert parsed["territorial_coverage"] == []
     assert "frequency" not in parsed
+
+
+def test_bounding_box_from_wkt_or_geojson():
+    (wkt, geojson) = sorted(_parse("""
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        @prefix gsp: <http://www.opengis.net/ont/geosparql#> .
+        <http://x/wkt> a dcat:Dataset ; dct:title "WKT" ; dct:spatial [ dcat:bbox
+          "POLYGON((7.6 48.4, 7.9 48.4, 7.9 48.7, 7.6 48.7, 7.6 48.4))"^^gsp:wktLiteral ] .
+        <http://x/geojson> a dcat:Dataset ; dct:title "GeoJSON" ; dct:spatial [ dcat:bbox
+          '''{"type": "Polygon", "coordinates": [[[1.40, 51.10], [2.36, 51.10], [2.36, 50.00],
+            [1.40, 50.00], [1.40, 51.10]]]}'''^^gsp:geoJSONLiteral ] .
+    """), key=lambda d: d["title"] != "WKT")
+    assert wkt["bbox"] == "7.6,48.4,7.9,48.7"
+    assert geojson["bbox"] == "1.4,50,2.36,51.1"

@@ -1,0 +1,1 @@
+"""The partner DCAT harvester (type grandest_dcat), against local peers."""
