@@ -32,8 +32,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from results import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Consultation: publishing a 1,000,000-answer poll vs a bare GROUP BY"
 NAME = "bench-consultation"
 OPTIONS = ("Oui", "Plutôt oui", "Plutôt non", "Non")
@@ -293,19 +294,6 @@ def report(results: dict[str, Any]) -> str:
     ])
 
 
-def write(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else (
-        "# Benchmarks\n\nFigures measured by the scripts in `bench/`, each run comparing our "
-        "component with the stock one in the same run, on the same services.\n\n")
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=1_000_000)
@@ -321,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         results = run(args.answers, args.ini)
     section = report(results)
     print(section)
-    write(section)
+    write_section(SECTION, section)
     return 0
 
 

@@ -28,8 +28,9 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from results import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Consultation: answers import"
 BATCH = 10_000
 COLUMNS = ("answer_id", "respondent_key", "question", "option", "age_band", "sex", "commune")
@@ -226,17 +227,6 @@ def report(results: dict[str, Any]) -> str:
     ])
 
 
-def write(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8")
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -252,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         results = run(args.rows)
     section = report(results)
     print(section)
-    write(section)
+    write_section(SECTION, section)
     return 0
 
 

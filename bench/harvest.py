@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from results import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Harvest: our harvesters vs stock ckanext-harvest"
 # Titles this section had before: replaced by it.
 FORMER_SECTIONS = ("## Harvest: legacy Open Data Alsace vs stock ckanext-harvest",)
@@ -295,22 +296,6 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else (
-        "# Benchmarks\n\nFigures measured by the scripts in `bench/`, each run comparing our "
-        "component with the stock one in the same run, on the same services.\n\n")
-    for title in (SECTION, *FORMER_SECTIONS):
-        if title in text:
-            start = text.index(title)
-            end = text.find("\n## ", start + 1)
-            text = text[:start] + section.rstrip("\n") + "\n" + (
-                "\n" + text[end + 1:] if end != -1 else "")
-            break
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=2000,
@@ -331,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report(results)
     print(section)
     if not args.no_write:
-        write(section)
+        write_section(SECTION, section, FORMER_SECTIONS)
     return 0
 
 
