@@ -20,11 +20,15 @@ records as an error. Here, knowing which consumers are alive:
   re-queues at once a popped object that no live consumer holds (after ``GRACE``, the
   time a live consumer takes from popping an object to naming it), marks the objects
   live consumers hold as just popped (never re-queued by age, however slow), acknowledges
-  an object finished but not acknowledged, and removes from the queue the messages of
-  objects already finished (the second copies ``resubmit_objects`` makes).
+  an object finished but not acknowledged (completing its report if its consumer died
+  between the object's last two writes);
+- ``remove_copies``, run before and after ckanext-harvest's pass, removes from the queue
+  the messages of objects already finished or in a live consumer's hands: the copies
+  ``resubmit_objects`` makes.
 
-A second run that still happens (a copy popped before it was removed) is harmless: the
-import stage locks its object (base.py), so it updates the dataset the first run created.
+A second run that still happens (a copy popped in the instant before its removal) leaves
+the data right: the import stage locks its object (base.py), so the second run updates
+the dataset the first one created.
 """
 
 from __future__ import annotations
@@ -61,40 +65,77 @@ def holding(harvest_object_id: str) -> None:
 
 
 def recover_fetch_queue() -> dict[str, int]:
-    """Re-queues the objects of dead consumers and drops stale copies; returns the counts."""
+    """Re-queues the objects of dead consumers, acknowledges finished ones and removes
+    copies (see :func:`remove_copies`); returns the counts, for the logs and tests."""
     connection = queue.get_connection()
     routing_key = queue.get_fetch_routing_key()
-    done = {"requeued": 0, "acknowledged": 0, "copies removed": 0}
-
+    done = {"requeued": 0, "acknowledged": 0}
     popped = {key.rsplit(":", 1)[-1]: key
               for key in connection.scan_iter(match=routing_key + ":*")}
-    queued = set(connection.lrange(routing_key, 0, -1))
-    queued_ids = {json.loads(message)["harvest_object_id"]: message for message in queued}
-    states = _states([*popped, *queued_ids])
-
-    if popped:
-        held = {client["name"][len(NAME_PREFIX):] for client in connection.client_list()
-                if client.get("name", "").startswith(NAME_PREFIX)}
-        now = dt.datetime.now()               # ckanext-harvest stamps keys in local time
-        for object_id, key in popped.items():
-            if object_id in held:
-                connection.set(key, now.strftime(_STAMP), xx=True)
-            elif states.get(object_id, "COMPLETE") in FINISHED:
-                done["acknowledged"] += connection.delete(key)
-            elif now - _stamp(connection.get(key), now) > GRACE and connection.delete(key):
-                # Whoever deletes the key re-queues: two schedulers never queue it twice.
-                connection.rpush(routing_key, json.dumps({"harvest_object_id": object_id}))
-                done["requeued"] += 1
-
-    for object_id, message in queued_ids.items():
-        if states.get(object_id, "COMPLETE") in FINISHED:
-            done["copies removed"] += connection.lrem(routing_key, 0, message)
-
-    if any(done.values()):
+    held = _held(connection)
+    states = _states(list(popped))
+    now = dt.datetime.now()                   # ckanext-harvest stamps keys in local time
+    for object_id, key in popped.items():
+        if object_id in held:
+            connection.set(key, now.strftime(_STAMP), xx=True)
+        elif states.get(object_id, "COMPLETE") in FINISHED:
+            _finish_report(object_id)
+            done["acknowledged"] += connection.delete(key)
+        elif now - _stamp(connection.get(key), now) > GRACE and connection.delete(key):
+            # Whoever deletes the key re-queues: two schedulers never queue it twice.
+            connection.rpush(routing_key, json.dumps({"harvest_object_id": object_id}))
+            done["requeued"] += 1
+    done["copies removed"] = remove_copies(held)
+    if done["requeued"] or done["acknowledged"]:
         log.warning("Fetch queue: %(requeued)d object(s) of dead consumers re-queued, "
-                    "%(acknowledged)d finished object(s) acknowledged, %(copies removed)d "
-                    "copies of finished objects removed", done)
+                    "%(acknowledged)d finished object(s) acknowledged", done)
     return done
+
+
+def remove_copies(held: set[str] | None = None) -> int:
+    """Removes from the fetch queue the messages of objects already finished or in a live
+    consumer's hands: copies that ``resubmit_objects`` queued (it takes an object just
+    popped, still waiting, for a lost one). Run before ckanext-harvest's pass and after it,
+    so that no copy is left to run once its job is finished. Returns how many."""
+    connection = queue.get_connection()
+    routing_key = queue.get_fetch_routing_key()
+    queued = {json.loads(message)["harvest_object_id"]: message
+              for message in set(connection.lrange(routing_key, 0, -1))}
+    if not queued:
+        return 0
+    held = _held(connection) if held is None else held
+    states = _states(list(queued))
+    removed = 0
+    for object_id, message in queued.items():
+        if object_id in held or states.get(object_id, "COMPLETE") in FINISHED:
+            removed += connection.lrem(routing_key, 0, message)
+    if removed:
+        log.info("Fetch queue: %d copies of objects finished or in progress removed", removed)
+    return removed
+
+
+def _finish_report(object_id: str) -> None:
+    """Sets the report status of a finished object whose consumer died between its last
+    two writes (state, then report status), as ckanext-harvest's fetch_and_import_stages
+    would have: its job's report counts it."""
+    harvest_object = HarvestObject.get(object_id)
+    if harvest_object is None or harvest_object.report_status:
+        return
+    if harvest_object.state == "ERROR":
+        harvest_object.report_status = "errored"
+    elif harvest_object.current is False:
+        harvest_object.report_status = "deleted"
+    else:
+        feeding = model.Session.query(HarvestObject.id).filter(
+            HarvestObject.package_id == harvest_object.package_id).limit(2).count()
+        harvest_object.report_status = "updated" if feeding == 2 else "added"
+    harvest_object.save()
+
+
+def _held(connection: redis.Redis) -> set[str]:
+    """The objects in live consumers' hands: the names of the connected clients."""
+    return {client["name"][len(NAME_PREFIX):] for client in connection.client_list()
+            if client.get("name", "").startswith(NAME_PREFIX)}
 
 
 def _states(object_ids: list[str]) -> dict[str, str]:

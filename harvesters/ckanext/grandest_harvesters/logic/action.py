@@ -41,9 +41,11 @@ def grandest_harvest_preview(context: Context, data_dict: dict[str, Any]) -> dic
 @tk.chained_action
 def harvest_jobs_run(original_action, context: Context, data_dict: dict[str, Any]) -> Any:
     """ckanext-harvest's scheduler pass, after the fetch queue has got back the objects
-    of consumers that died (see :mod:`queue_recovery`), so that their jobs can finish;
-    the queued search documents are sent before jobs are marked finished
-    (see :mod:`indexing`)."""
+    of consumers that died, and without the copies of objects it queues again (see
+    :mod:`queue_recovery`); the queued search documents are sent before jobs are marked
+    finished (see :mod:`indexing`)."""
     tk.check_access("harvest_jobs_run", context, data_dict)
     queue_recovery.recover_fetch_queue()
-    return indexing.run_with_documents_sent(original_action, context, data_dict)
+    result = indexing.run_with_documents_sent(original_action, context, data_dict)
+    queue_recovery.remove_copies()
+    return result

@@ -119,7 +119,7 @@ def _stamp(seconds_ago: float) -> str:
     return str(dt.datetime.now() - dt.timedelta(seconds=seconds_ago))
 
 
-def test_the_scheduler_requeues_only_what_no_live_consumer_holds(make_source,
+def test_the_scheduler_requeues_only_what_no_live_consumer_holds(make_source, harvest_org,
                                                                  with_request_context):
     purge_queues()
     entries = fixture.generate_catalogue(12, seed=3)
@@ -130,8 +130,8 @@ def test_the_scheduler_requeues_only_what_no_live_consumer_holds(make_source,
         job_obj.status = "Running"
         job_obj.save()
         ids = queue.gather_stage(queue.get_harvester("legacy_alsace"), job_obj)
-    assert len(ids) >= 6
-    dead, live, fresh, done, copy, waiting = ids[:6]
+    assert len(ids) >= 7
+    dead, live, fresh, done, unreported, copy, waiting = ids[:7]
     redis = queue.get_connection()
     key = queue.get_fetch_routing_key()
 
@@ -142,11 +142,18 @@ def test_the_scheduler_requeues_only_what_no_live_consumer_holds(make_source,
         state = {dead: "FETCH", live: "IMPORT", fresh: "FETCH", waiting: "WAITING"}.get(
             object_id, "COMPLETE")
         HarvestObject.get(object_id).state = state
+    imported = HarvestObject.get(unreported)           # imported, its report not written
+    imported.current = True
+    imported.package_id = factories.Dataset(owner_org=harvest_org["id"])["id"]
+    for object_id in ids:
+        if object_id != unreported:
+            HarvestObject.get(object_id).report_status = "added"
     model.Session.commit()
     redis.set(f"{key}:{dead}", _stamp(60))       # its consumer was killed a minute ago
     redis.set(f"{key}:{live}", _stamp(600))      # a slow import, ten minutes in
     redis.set(f"{key}:{fresh}", _stamp(1))       # popped a second ago, not named yet
     redis.set(f"{key}:{done}", _stamp(600))      # finished, but killed before the ack
+    redis.set(f"{key}:{unreported}", _stamp(30))  # killed between its state and its report
     redis.rpush(key, message(copy), message(waiting))
     consumer = queue.get_connection()            # a live consumer, working on "live"
     consumer.client_setname(queue_recovery.NAME_PREFIX + live)
@@ -161,8 +168,11 @@ def test_the_scheduler_requeues_only_what_no_live_consumer_holds(make_source,
 
     # Re-queued: the dead consumer's object only (once), next to the legitimate message.
     assert sorted(queued) == sorted([message(waiting), message(dead)])
-    # Left alone: the live and the fresh one; the finished one is acknowledged.
+    # Left alone: the live and the fresh one; the finished ones are acknowledged, the
+    # report of the one killed between its last two writes completed.
     assert popped == {live, fresh}
+    assert HarvestObject.get(unreported).report_status == "added"
+    assert HarvestObject.get(unreported).state == "COMPLETE"
     # The live one looks just popped: ckanext-harvest's three minutes start again.
     assert dt.datetime.now() - live_stamp < dt.timedelta(seconds=30)
 
