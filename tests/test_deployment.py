@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 import re
 import subprocess
@@ -36,6 +37,14 @@ def test_compose_file_validates_and_separates_the_workers():
     assert not services["harvest-fetch"].get("ports")
     assert re.fullmatch(r"ckan/ckan-solr:[\d.]+-solr9", services["solr"]["image"])
     assert services["db"]["image"] == "postgres:15"
+
+
+def test_compose_loads_every_plugin_of_the_portal():
+    portal = configparser.ConfigParser(strict=False, interpolation=None)
+    portal.read(ROOT / "config" / "portal.ini")
+    wanted = set(portal["app:main"]["ckan.plugins"].split())
+    loaded = set(_compose_config()["services"]["ckan"]["environment"]["CKAN__PLUGINS"].split())
+    assert wanted <= loaded
 
 
 def test_image_is_built_on_the_official_ckan_base_of_the_pinned_version():
