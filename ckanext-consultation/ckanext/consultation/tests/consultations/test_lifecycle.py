@@ -9,7 +9,7 @@ import pytest
 from ckan import model
 
 from ckanext.consultation import triggers
-from ckanext.consultation.model import Question, Release
+from ckanext.consultation.model import Consultation, Question, Release
 from ckanext.consultation.tests.actors import QUESTIONS
 
 
@@ -152,8 +152,8 @@ def test_participants_appear_only_once_published(people, call, open_consultation
     model.Session.add(Release(consultation_id=open_consultation["id"],
                               question_id=question["id"], kind="final",
                               tables={"participants": 30, "tableaux": []}))
-    model.Session.execute(model.meta.metadata.tables["consultation"].update()
-                          .values(status="published"))
+    model.Session.query(Consultation).filter_by(id=open_consultation["id"]).update(
+        {"status": "published"})
     model.Session.commit()
     shown = call("consultation_show", None, id=open_consultation["id"])
     assert shown["participants"] == 30
