@@ -107,10 +107,16 @@ class GrandEstHarvester(HarvesterBase):
         except ValueError as e:
             raise ValueError(tk._("The configuration is not valid JSON: {error}")
                              .format(error=e)) from None
+        if not isinstance(parsed, dict):
+            raise ValueError(tk._("The configuration must be a JSON object"))
         withdraw = parsed.get("withdraw", "delete")
         if withdraw not in WITHDRAW_POLICIES:
             raise ValueError(tk._("withdraw must be delete or private"))
+        self.check_config(parsed)
         return source_config
+
+    def check_config(self, parsed: dict[str, Any]) -> None:
+        """The source type's own keys, in the parsed configuration: raises ValueError."""
 
     def source_config(self, harvest_job_or_object: Any) -> dict[str, Any]:
         source = harvest_job_or_object.source

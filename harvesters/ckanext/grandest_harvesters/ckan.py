@@ -66,7 +66,7 @@ from ckanext.grandest_harvesters.base import (
     RemoteRecord,
     SkippedRecord,
 )
-from ckanext.grandest_harvesters.fetching import FetchError, fetch
+from ckanext.grandest_harvesters.fetching import FetchError, fetch, portal_root
 
 MAPPING = Path(__file__).parent / "mappings" / "ckan.yaml"
 PAGE_SIZE = 100            # the stock harvester's page; CKAN serves up to 1,000
@@ -144,13 +144,7 @@ def _reserved_keys() -> frozenset[str]:
 def portal_url(source_url: str) -> str:
     """The portal's root from a source URL given as the root or as an ``…/api/…`` or
     ``…/dataset/…`` URL of it."""
-    url = source_url.strip().split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    parts = urlsplit(url)
-    path = parts.path
-    for marker in ("/api/", "/dataset/"):
-        if marker in path + "/":
-            path = (path + "/").split(marker, 1)[0]
-    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}"
+    return portal_root(source_url, ("/api/", "/dataset/"))
 
 
 def action_url(portal: str, action: str, params: dict[str, Any] | None = None) -> str:
@@ -466,11 +460,13 @@ class GrandEstCKANHarvester(GrandEstHarvester, CKANHarvester):
             return source_config
         _ensure_request_user()
         try:
-            source_config = CKANHarvester.validate_config(self, source_config)
+            # The stock validation also rewrites the configuration (default groups' ids).
+            return CKANHarvester.validate_config(self, source_config)
         except (ValueError, TypeError, IndexError) as e:
             raise ValueError(_stock_message(e)) from None
-        _check_own_keys(json.loads(source_config))
-        return source_config
+
+    def check_config(self, parsed: dict[str, Any]) -> None:
+        _check_own_keys(parsed)
 
     # -- gather -------------------------------------------------------------------------
 

@@ -27,7 +27,6 @@ also has plain keywords: these are read from the record's XML directly.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -265,11 +264,7 @@ class CSWHarvester(GrandEstHarvester):
                                 "its ISO 19139 records through CSW 2.0.2"),
         }
 
-    def validate_config(self, source_config: str | None) -> str | None:
-        source_config = super().validate_config(source_config)
-        if not source_config:
-            return source_config
-        parsed = json.loads(source_config)
+    def check_config(self, parsed: dict[str, Any]) -> None:
         page_size = parsed.get("page_size", PAGE_SIZE)
         if not isinstance(page_size, int) or isinstance(page_size, bool) \
                 or not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -277,7 +272,6 @@ class CSWHarvester(GrandEstHarvester):
                              .format(max=MAX_PAGE_SIZE))
         if not isinstance(parsed.get("cql", ""), str):
             raise ValueError(tk._("cql must be a CQL constraint (a string)"))
-        return source_config
 
     # -- gather -------------------------------------------------------------------------
 

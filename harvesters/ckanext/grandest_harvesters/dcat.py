@@ -248,18 +248,13 @@ class GrandEstDcatHarvester(GrandEstHarvester, DCATRDFHarvester):
                                 "RDF/XML, Turtle or JSON-LD, with its Hydra pages"),
         }
 
-    def validate_config(self, source_config: str | None) -> str | None:
-        source_config = super().validate_config(source_config)
-        if not source_config:
-            return source_config
-        parsed = json.loads(source_config)
+    def check_config(self, parsed: dict[str, Any]) -> None:
         if "rdf_format" in parsed and not configured_syntax(parsed["rdf_format"]):
             names = ", ".join(sorted(mapping()["formats"]["names"]))
             raise ValueError(tk._("rdf_format must be one of: {formats}")
                              .format(formats=names))
         if not isinstance(parsed.get("publisher_organisations", True), bool):
             raise ValueError(tk._("publisher_organisations must be true or false"))
-        return source_config
 
     # -- gather -------------------------------------------------------------------------
 

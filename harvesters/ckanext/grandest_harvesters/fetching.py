@@ -156,3 +156,15 @@ def _msg(text: str, **values: object) -> str:
 def _reason(error: Exception) -> str:
     text = str(error)
     return text.rsplit("(Caused by ", maxsplit=1)[-1].rstrip(")") if "Caused by" in text else text
+
+
+def portal_root(source_url: str, markers: tuple[str, ...]) -> str:
+    """A portal's root from one of its URLs: what comes before the first of ``markers``
+    (``/api/``…), without query, fragment or trailing slash."""
+    url = source_url.strip().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    parts = urlsplit(url)
+    path = parts.path
+    for marker in markers:
+        if marker in path + "/":
+            path = (path + "/").split(marker, 1)[0]
+    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}"

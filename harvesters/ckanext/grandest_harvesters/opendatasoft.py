@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -42,7 +42,7 @@ from ckanext.grandest_harvesters.base import (
     RemoteRecord,
     SkippedRecord,
 )
-from ckanext.grandest_harvesters.fetching import FetchError, fetch
+from ckanext.grandest_harvesters.fetching import FetchError, fetch, portal_root
 
 MAPPING = Path(__file__).parent / "mappings" / "opendatasoft.yaml"
 API = "/api/explore/v2.1"
@@ -95,13 +95,7 @@ def _territories_by_name() -> dict[str, list[vocab.Territory]]:
 
 def portal_url(source_url: str) -> str:
     """The portal's root from a source URL given as the root, ``…/explore`` or ``…/api/…``."""
-    url = source_url.strip().split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    parts = urlsplit(url)
-    path = parts.path
-    for marker in ("/api/", "/explore/"):
-        if marker in path + "/":
-            path = (path + "/").split(marker, 1)[0]
-    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}"
+    return portal_root(source_url, ("/api/", "/explore/"))
 
 
 def api_url(portal: str, path: str, params: dict[str, Any] | None = None) -> str:
@@ -195,11 +189,7 @@ class OpendatasoftHarvester(GrandEstHarvester):
                                 "catalogue through the Explore API v2.1"),
         }
 
-    def validate_config(self, source_config: str | None) -> str | None:
-        source_config = super().validate_config(source_config)
-        if not source_config:
-            return source_config
-        parsed = json.loads(source_config)
+    def check_config(self, parsed: dict[str, Any]) -> None:
         if not isinstance(parsed.get("use_export", False), bool):
             raise ValueError(tk._("use_export must be true or false"))
         if not isinstance(parsed.get("where", ""), str):
@@ -209,7 +199,6 @@ class OpendatasoftHarvester(GrandEstHarvester):
         if not isinstance(refines, list) or not all(
                 isinstance(r, str) and ":" in r for r in refines):
             raise ValueError(tk._("refine must be facet:value, or a list of them"))
-        return source_config
 
     # -- gather -------------------------------------------------------------------------
 

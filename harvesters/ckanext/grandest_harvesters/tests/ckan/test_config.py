@@ -59,6 +59,7 @@ def test_the_keys_of_this_harvester(with_request_context, config):
                                   "are not created by harvests"),
     ({"remote_orgs": "all"}, "remote_orgs must be only_local or create"),
     ({"withdraw": "archive"}, "withdraw must be delete or private"),
+    (["api_version", 3], "The configuration must be a JSON object"),
 ])
 @pytest.mark.usefixtures("clean_db")
 def test_invalid_configurations(message, config, msgid):

@@ -146,6 +146,7 @@ def test_valid_configurations(config):
     ({"where": ["a", "b"]}, "« where » doit être une expression ODSQL"),
     ({"refine": "Environnement"}, "« refine » doit être de la forme facette:valeur"),
     ({"refine": [1]}, "« refine » doit être de la forme facette:valeur"),
+    (["where", "refine"], "La configuration doit être un objet JSON"),
 ])
 def test_invalid_configurations(with_request_context, config, message):
     with pytest.raises(ValueError, match=message):
