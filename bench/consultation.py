@@ -32,44 +32,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+import portal
 from results import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Consultation: publishing a 1,000,000-answer poll vs a bare GROUP BY"
 NAME = "bench-consultation"
-OPTIONS = ("Oui", "Plutôt oui", "Plutôt non", "Non")
 SEED = 20_261_126
 CHUNK = 100_000
-# Shares of the age bands (15-24 ... 65+, non renseigné) and sexes (femme, homme, n. r.)
-AGE_SHARES = (0.12, 0.15, 0.24, 0.25, 0.21, 0.03)
-SEX_SHARES = (0.51, 0.46, 0.03)
-# Answer shares by age band: younger respondents favour the proposal.
-ANSWER_SHARES = ((0.45, 0.30, 0.15, 0.10), (0.38, 0.30, 0.18, 0.14),
-                 (0.30, 0.30, 0.22, 0.18), (0.24, 0.28, 0.25, 0.23),
-                 (0.18, 0.24, 0.28, 0.30), (0.25, 0.25, 0.25, 0.25))
-NO_COMMUNE_SHARE, NO_DEPARTEMENT_SHARE = 0.015, 0.0006
-
-
-def _app(ini: str):
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    return make_app(load_config(ini))
 
 
 def _reset_portal() -> dict[str, Any]:
-    from ckan import model
-    from ckan.cli.db import _run_migrations
-    from ckan.lib.search import clear_all
     from ckan.tests import factories
-    from ckan.tests.helpers import reset_db
 
-    pooled = model.meta.engine
-    reset_db()
-    for plugin in ("activity", "harvest", "consultation"):
-        _run_migrations(plugin)
-    model.init_model(pooled)    # migrations leave a NullPool engine behind
-    clear_all()
+    portal.reset()
     factories.Organization(name="region-grand-est", title="Région Grand Est",
                            body_type="region")
     return factories.Sysadmin()
@@ -77,6 +53,8 @@ def _reset_portal() -> dict[str, Any]:
 
 def _consultation(user: dict[str, Any]) -> tuple[str, str]:
     import ckan.plugins.toolkit as tk
+
+    from ckanext.consultation.synthetic_answers import OPTIONS
 
     context = {"user": user["name"]}
     consultation = tk.get_action("consultation_create")(dict(context), {
@@ -88,27 +66,27 @@ def _consultation(user: dict[str, Any]) -> tuple[str, str]:
     return consultation["id"], consultation["questions"][0]["id"]
 
 
-def _communes() -> tuple[list[tuple[str, str]], Any]:
-    import numpy as np
-
-    from ckanext.consultation.publication.grid import communes_by_departement
-    from ckanext.grandest import vocabularies as vocab
-
-    communes = [(c.code, c.departement) for _, found in sorted(communes_by_departement().items())
-                for c in found]
-    population = np.array([vocab.territory(f"commune:{code}").population or 0
-                           for code, _ in communes], dtype=float)
-    return communes, population / population.sum()
-
-
 def _generate(consultation_id: str, question_id: str, answers: int) -> float:
     """COPY ``answers`` generated answers, chunk by chunk; returns the seconds it took."""
     import numpy as np
     from ckan import model
 
+    # The demo's population (synthetic_answers.py), generated here in chunks straight to
+    # COPY lines: a million Respondent objects would cost more than the publication.
     from ckanext.consultation.anonymisation.tables import AGE_BANDS, NOT_PROVIDED, SEXES
+    from ckanext.consultation.synthetic_answers import (
+        AGE_SHARES,
+        ANSWER_SHARES,
+        NO_COMMUNE_SHARE,
+        NO_DEPARTEMENT_SHARE,
+        OPTIONS,
+        SEX_SHARES,
+        communes,
+    )
 
-    communes, weights = _communes()
+    places = communes()
+    weights = np.array([c.population for c in places], dtype=float)
+    weights /= weights.sum()
     cumulative = np.cumsum(ANSWER_SHARES, axis=1)
     rng = np.random.default_rng(SEED)
     started = time.perf_counter()
@@ -117,14 +95,14 @@ def _generate(consultation_id: str, question_id: str, answers: int) -> float:
         cursor = connection.cursor()
         for start in range(0, answers, CHUNK):
             n = min(CHUNK, answers - start)
-            commune = rng.choice(len(communes), size=n, p=weights)
+            commune = rng.choice(len(places), size=n, p=weights)
             age = rng.choice(len(AGE_BANDS), size=n, p=AGE_SHARES)
             sex = rng.choice(len(SEXES), size=n, p=SEX_SHARES)
             option = (rng.random(n)[:, None] > cumulative[age]).sum(axis=1).clip(max=3)
             place = rng.random(n)
             buffer = io.StringIO()
             for i in range(n):
-                code, departement = communes[commune[i]]
+                code, departement = places[commune[i]].code, places[commune[i]].departement
                 if place[i] < NO_DEPARTEMENT_SHARE:
                     code = departement = NOT_PROVIDED
                 elif place[i] < NO_COMMUNE_SHARE:
@@ -301,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--publish", metavar="CONSULTATION_ID", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    app = _app(args.ini)
+    app = portal.load_app(args.ini)
     with app._wsgi_app.test_request_context():
         if args.publish:
             print(json.dumps(publish_in_this_process(args.publish)))

@@ -28,6 +28,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import portal
 from results import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,16 +40,9 @@ COLUMNS = ("answer_id", "respondent_key", "question", "option", "age_band", "sex
 def _reset_portal() -> tuple[str, str]:
     """An emptied portal with the app's user and one open consultation: (app user, id)."""
     import ckan.plugins.toolkit as tk
-    from ckan import model
-    from ckan.cli.db import _run_migrations
     from ckan.tests import factories
-    from ckan.tests.helpers import reset_db
 
-    pooled = model.meta.engine
-    reset_db()
-    for plugin in ("activity", "harvest", "consultation"):
-        _run_migrations(plugin)
-    model.init_model(pooled)    # migrations leave a NullPool engine behind
+    portal.reset()
     app = factories.User(name=tk.config["ckanext.consultation.app_user"])
     sysadmin = factories.Sysadmin()["name"]
     created = tk.get_action("consultation_create")(
@@ -233,11 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ini", default=str(ROOT / "test.ini"))
     args = parser.parse_args(argv)
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
     os.environ.setdefault("CKAN_INI", args.ini)
-    app = make_app(load_config(args.ini))
+    app = portal.load_app(args.ini)
     with app._wsgi_app.test_request_context():
         results = run(args.rows)
     section = report(results)

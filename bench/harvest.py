@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import portal
 from results import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,18 +111,9 @@ def _cpu_seconds() -> float:
 
 
 def _reset_portal() -> dict[str, Any]:
-    from ckan import model
-    from ckan.cli.db import _run_migrations
-    from ckan.lib.search import clear_all
     from ckan.tests import factories
-    from ckan.tests.helpers import reset_db
 
-    pooled = model.meta.engine
-    reset_db()
-    for plugin in ("activity", "harvest", "grandest_harvest"):
-        _run_migrations(plugin)
-    model.init_model(pooled)    # migrations leave a NullPool engine behind
-    clear_all()
+    portal.reset()
     return factories.Organization(name="region-grand-est", title="Région Grand Est",
                                   body_type="region")
 
@@ -307,10 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the results without writing docs/benchmarks.md")
     args = parser.parse_args(argv)
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(args.ini))
+    app = portal.load_app(args.ini)
     with app._wsgi_app.test_request_context():
         results = run({"legacy_alsace": args.entries, "opendatasoft": args.ods_datasets})
     section = report(results)

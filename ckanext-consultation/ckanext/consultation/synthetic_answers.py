@@ -23,13 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from ckanext.consultation.anonymisation.tables import AGE_BANDS, NOT_PROVIDED, SEXES
 from ckanext.grandest import vocabularies
 
 SEED = 20_250_611
 OPTIONS = ("Oui", "Plutôt oui", "Plutôt non", "Non")
-NOT_PROVIDED = "non renseigné"
-AGE_BANDS = ("15-24", "25-34", "35-49", "50-64", "65+", NOT_PROVIDED)
-SEXES = ("femme", "homme", NOT_PROVIDED)
 AGE_SHARES = (0.12, 0.15, 0.24, 0.25, 0.215, 0.025)
 SEX_SHARES = (0.51, 0.46, 0.03)
 NO_COMMUNE_SHARE = 0.015

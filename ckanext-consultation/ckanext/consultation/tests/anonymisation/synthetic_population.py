@@ -25,9 +25,17 @@ from ckanext.consultation.anonymisation.tables import (
     PollCounts,
     aggregate_answers,
 )
+from ckanext.consultation.synthetic_answers import (
+    ANSWER_SHARES,
+    HOMOGENEOUS_GROUP,
+    HOMOGENEOUS_SHARE,
+    NO_COMMUNE_SHARE,
+    NO_DEPARTEMENT_SHARE,
+    OPTIONS,
+    SEX_SHARES,
+)
 
 SEED = 20_240_601
-OPTIONS = ("Oui", "Plutôt oui", "Plutôt non", "Non")
 
 # (code, name, population)
 COMMUNES: tuple[tuple[str, str, int], ...] = (
@@ -99,24 +107,8 @@ TINY_COMMUNES: dict[str, tuple[str, int]] = {
     "67334": ("Niedersteinbach", 3),
 }
 
-HOMOGENEOUS_GROUP = ("52", NOT_PROVIDED)
-"""(département, age band): a small group that answered "Oui" almost unanimously."""
-
+# The shares of the demo population, but for age: this population was drawn with these.
 AGE_SHARES = (0.12, 0.15, 0.24, 0.25, 0.21, 0.03)
-SEX_SHARES = (0.51, 0.46, 0.03)
-NO_COMMUNE_SHARE = 0.015
-NO_DEPARTEMENT_SHARE = 0.0006
-# Answer shares by age band: younger respondents favour the proposal.
-ANSWER_SHARES = np.array(
-    [
-        [0.45, 0.30, 0.15, 0.10],
-        [0.38, 0.30, 0.18, 0.14],
-        [0.30, 0.30, 0.22, 0.18],
-        [0.24, 0.28, 0.25, 0.23],
-        [0.18, 0.24, 0.28, 0.30],
-        [0.25, 0.25, 0.25, 0.25],
-    ]
-)
 
 
 def synthetic_grid() -> Grid:
@@ -141,7 +133,7 @@ def synthetic_answers(n: int = 50_000, seed: int = SEED) -> Iterator[Answer]:
         age_band = AGE_BANDS[age[i]]
         option = int(np.searchsorted(cumulative[age[i]], answer_draw[i] * 0.999999))
         if (departement, age_band) == HOMOGENEOUS_GROUP:
-            option = 0 if answer_draw[i] < 0.96 else 2
+            option = 0 if answer_draw[i] < HOMOGENEOUS_SHARE else 2
         if location_draw[i] < NO_DEPARTEMENT_SHARE:
             departement = code = NOT_PROVIDED
         elif location_draw[i] < NO_COMMUNE_SHARE:
