@@ -59,6 +59,7 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.grandest import vocabularies as vocab
+from ckanext.grandest.logic.validators import EMAIL
 from ckanext.grandest_harvesters import cleaning
 from ckanext.grandest_harvesters.base import (
     GrandEstHarvester,
@@ -83,7 +84,6 @@ _PACKAGE_KEYS = ("id", "name", "title", "notes", "url", "license_id", "license_t
 _RESOURCE_KEYS = ("url", "name", "description", "format", "mimetype", "size", "last_modified")
 _ORGANISATION_KEYS = ("name", "title", "description", "image_url")
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")   # as the schema's grandest_email
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 _HTML = re.compile(r"<(?:p|br|div|ul|ol|li|strong|em|b|i|a|h[1-6]|span|table)\b", re.I)
 _SIZE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(o|octets?|b|bytes?|ko|kb|mo|mb|go|gb)?\s*$", re.I)
@@ -100,31 +100,24 @@ _IMPORTING: contextvars.ContextVar[HarvestObject | None] = contextvars.ContextVa
     "grandest_ckan_importing", default=None)
 
 
-def _fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a label or format."""
-    text = unicodedata.normalize("NFKD", str(text).casefold().replace("œ", "oe"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[-_'’,;()]", " ", text).split())
-
-
 @cache
 def mapping() -> dict[str, Any]:
     """The mapping tables, with labels and formats folded for matching."""
     with MAPPING.open(encoding="utf-8") as f:
         table = yaml.safe_load(f)
-    table["groups"] = {_fold(label): codes for label, codes in table["groups"].items()}
-    table["formats"] = {_fold(label): fmt for label, fmt in table["formats"].items()}
-    table["languages"] = {_fold(label): code for label, code in table["languages"].items()}
-    table["body_types"] = [(_fold(rule["prefix"]), rule["body_type"])
+    table["groups"] = {cleaning.fold(label): codes for label, codes in table["groups"].items()}
+    table["formats"] = {cleaning.fold(label): fmt for label, fmt in table["formats"].items()}
+    table["languages"] = {cleaning.fold(label): code for label, code in table["languages"].items()}
+    table["body_types"] = [(cleaning.fold(rule["prefix"]), rule["body_type"])
                            for rule in table["body_types"]]
-    table["closed_licences"] = {_fold(x) for x in table["closed_licences"]}
-    table["licences"] = {_fold(k): v for k, v in table["licences"].items()}
+    table["closed_licences"] = {cleaning.fold(x) for x in table["closed_licences"]}
+    table["licences"] = {cleaning.fold(k): v for k, v in table["licences"].items()}
     return table
 
 
 @cache
 def _theme_labels() -> dict[str, str]:
-    return {_fold(label): code for code, entry in vocab.themes().items()
+    return {cleaning.fold(label): code for code, entry in vocab.themes().items()
             for label in entry["labels"].values()}
 
 
@@ -722,7 +715,7 @@ def _read_themes(text: str, warnings: list[str], key: str) -> list[str]:
     for item in _items(text):
         code = (vocab.theme_from_uri(item) if item.lower().startswith(("http://", "https://"))
                 else item.upper() if item.upper() in vocab.themes()
-                else _theme_labels().get(_fold(item)))
+                else _theme_labels().get(cleaning.fold(item)))
         if code:
             themes.append(code)
         else:
@@ -739,11 +732,11 @@ def _read_territories(text: str, warnings: list[str], key: str) -> list[str]:
 
 
 def _read_language(text: str, warnings: list[str], key: str) -> str | None:
-    return mapping()["languages"].get(_fold(text))
+    return mapping()["languages"].get(cleaning.fold(text))
 
 
 def _read_email(text: str, warnings: list[str], key: str) -> str | None:
-    return text if _EMAIL.match(text) else None
+    return text if EMAIL.match(text) else None
 
 
 _READERS = {
@@ -819,12 +812,12 @@ def _licence(package: dict[str, Any], table: dict[str, Any], warnings: list[str]
     given = [cleaning.text(package.get(k)) for k in ("license_id", "license_title",
                                                     "license_url")]
     for text in filter(None, given):
-        licence = table["licences"].get(_fold(text)) or vocab.licence_for_text(text)
+        licence = table["licences"].get(cleaning.fold(text)) or vocab.licence_for_text(text)
         if licence:
             return licence
     licence_id, licence_title, licence_url = given
     shown = licence_title or licence_id or licence_url
-    if _fold(licence_id) in table["closed_licences"]:
+    if cleaning.fold(licence_id) in table["closed_licences"]:
         warnings.append(tk._("the licence « {text} » is not an open licence, recorded as not "
                              "specified").format(text=shown))
     elif shown:
@@ -842,18 +835,13 @@ def _contact(package: dict[str, Any], fields: dict[str, Any], warnings: list[str
                   (fields.pop("contact_name", None), fields.pop("contact_email", None))]
     name, email = next(((cleaning.text(n), cleaning.text(e)) for n, e in candidates
                         if cleaning.text(n) or cleaning.text(e)), ("", ""))
-    if email and not _EMAIL.match(email):
-        warnings.append(tk._("invalid contact e-mail address « {email} », left out")
-                        .format(email=email))
-        email = ""
-    contact = {key: value for key, value in (("name", name), ("email", email)) if value}
-    return contact or None
+    return cleaning.contact(name, email, warnings)
 
 
 def _group_themes(groups: list[dict[str, Any]], table: dict[str, Any]) -> list[str]:
     return [code for group in groups
             for label in (group.get("title"), group.get("name")) if label
-            for code in table["groups"].get(_fold(label), [])]
+            for code in table["groups"].get(cleaning.fold(label), [])]
 
 
 def _groups(package: dict[str, Any], options: dict[str, Any]) -> list[dict[str, str]]:
@@ -869,7 +857,7 @@ def _groups(package: dict[str, Any], options: dict[str, Any]) -> list[dict[str, 
 
 
 def _body_type(title: str, table: dict[str, Any]) -> str:
-    folded = _fold(title)
+    folded = cleaning.fold(title)
     for prefix, body_type in table["body_types"]:
         if folded == prefix or folded.startswith(prefix + " "):
             return body_type
@@ -907,12 +895,12 @@ def _publisher(organisation: dict[str, Any] | None, options: dict[str, Any],
 def _resource_format(resource: dict[str, Any], table: dict[str, Any]) -> str:
     given = cleaning.text(resource.get("format"))
     if given:
-        return table["formats"].get(_fold(given.lstrip(".")), given)
-    found = table["formats"].get(_fold(cleaning.text(resource.get("mimetype"))))
+        return table["formats"].get(cleaning.fold(given.lstrip(".")), given)
+    found = table["formats"].get(cleaning.fold(cleaning.text(resource.get("mimetype"))))
     if found:
         return found
     extension = _EXTENSION.search(cleaning.text(resource.get("url")).split("?", 1)[0])
-    return table["formats"].get(_fold(extension[1]), "") if extension else ""
+    return table["formats"].get(cleaning.fold(extension[1]), "") if extension else ""
 
 
 def _size(value: Any) -> int | None:

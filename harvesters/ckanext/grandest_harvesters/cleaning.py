@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from markdownify import markdownify
 
+from ckanext.grandest.logic.validators import EMAIL
+
 _TAG_FORBIDDEN = re.compile(r"[^\w\s.-]")
+_PUNCTUATION = re.compile(r"[-_/'’‘`´\"«»(),;:.\u2010-\u2015]")
 
 
 def text(value: Any) -> str:
@@ -46,3 +51,23 @@ def iso_date(value: Any) -> str | None:
         return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).date().isoformat()
     except ValueError:
         return None
+
+
+def fold(value: Any) -> str:
+    """Case-, accent- and punctuation-insensitive form of a label, for matching it against
+    the mapping tables (whose keys are folded the same way)."""
+    folded = unicodedata.normalize(
+        "NFKD", str(value).casefold().replace("œ", "oe").replace("æ", "ae"))
+    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    return " ".join(_PUNCTUATION.sub(" ", folded).split())
+
+
+def contact(name: str, email: str, warnings: list[str]) -> dict[str, str] | None:
+    """A contact point of the regional schema; an address the schema would refuse is left
+    out with a warning, so that the dataset is still imported."""
+    if email and not EMAIL.match(email):
+        warnings.append(tk._("invalid contact e-mail address « {email} », left out")
+                        .format(email=email))
+        email = ""
+    found = {key: value for key, value in (("name", name), ("email", email)) if value}
+    return found or None

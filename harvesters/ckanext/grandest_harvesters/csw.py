@@ -28,7 +28,6 @@ also has plain keywords: these are read from the record's XML directly.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -81,10 +80,8 @@ _CSW_PARAMS = {"service", "version", "request", "typenames", "namespace", "outpu
 _GEONETWORK_CSW = re.compile(r"^(?P<srv>.*/srv/[a-z]{2,3})/csw[^/]*$")
 _INSPIRE_THEME_URI = re.compile(r"^https?://inspire\.ec\.europa\.eu/theme/([a-z]{2})/?$")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")   # as the schema's grandest_email
 _CODE = re.compile(r"^[0-9][0-9AB][0-9]{0,7}$")
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,7})$")
-_PUNCTUATION = re.compile(r"[-_/'’`\"«»(),;:.—–]")
 
 # Every XML document the harvester reads goes through these parsers: no external (nor
 # internal) entity is expanded, nothing is fetched, no DTD is loaded, no huge tree built.
@@ -96,25 +93,18 @@ _SAFE_CP1252_PARSER = etree.XMLParser(resolve_entities=False, no_network=True,
 _ENCODING_ERRORS = {etree.ErrorTypes.ERR_INVALID_ENCODING, etree.ErrorTypes.ERR_INVALID_CHAR}
 
 
-def _fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a label."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
-
-
 @cache
 def mapping() -> dict[str, Any]:
     """The mapping tables, with their labels folded for matching."""
     with MAPPING.open(encoding="utf-8") as f:
         table = yaml.safe_load(f)
-    table["inspire_labels"] = {_fold(label): code for code, entry in
+    table["inspire_labels"] = {cleaning.fold(label): code for code, entry in
                                table["inspire_themes"].items() for label in entry["labels"]}
-    table["distribution_formats"] = {_fold(name): fmt for name, fmt in
+    table["distribution_formats"] = {cleaning.fold(name): fmt for name, fmt in
                                      table["distribution_formats"].items()}
     table["licence_patterns"] = [(re.compile(entry["pattern"]), entry["licence"])
                                  for entry in table["licence_patterns"]]
-    table["territory_prefixes"] = {_fold(prefix): level for level, prefixes in
+    table["territory_prefixes"] = {cleaning.fold(prefix): level for level, prefixes in
                                    table["territory_prefixes"].items() for prefix in prefixes}
     return table
 
@@ -380,13 +370,13 @@ def _themes(keywords: list[tuple[str, str, str]], table: dict[str, Any]) -> list
     """EU data themes of the INSPIRE themes among the keywords (by URI, or by label in an
     INSPIRE themes thesaurus)."""
     codes = []
-    markers = [_fold(marker) for marker in table["inspire_thesaurus_markers"]]
+    markers = [cleaning.fold(marker) for marker in table["inspire_thesaurus_markers"]]
     for text, href, thesaurus in keywords:
         found = _INSPIRE_THEME_URI.match(href)
         if found:
             codes.append(found[1])
-        elif any(marker in _fold(thesaurus) for marker in markers):
-            codes.append(table["inspire_labels"].get(_fold(text)))
+        elif any(marker in cleaning.fold(thesaurus) for marker in markers):
+            codes.append(table["inspire_labels"].get(cleaning.fold(text)))
     themes = [theme for code in codes if code in table["inspire_themes"]
               for theme in table["inspire_themes"][code]["themes"]]
     return list(dict.fromkeys(themes))
@@ -401,7 +391,7 @@ def _territory(value: str, table: dict[str, Any], *, bare: bool) -> str | None:
     head, _, code = value.replace("=", " ").replace(":", " ").rpartition(" ")
     code = code.strip().upper()
     if head.strip():
-        level = table["territory_prefixes"].get(_fold(head))
+        level = table["territory_prefixes"].get(cleaning.fold(head))
         keys = [f"{level}:{code}"] if level else []
     elif bare and _CODE.match(code):
         level = table["bare_code_levels"].get(str(len(code)))
@@ -556,12 +546,7 @@ def _contact(record: MD_Metadata, identification: Any, warnings: list[str]
     # Some records list several addresses in one field: the first is the contact's.
     email = next((e.strip() for e in re.split(r"[;,]", cleaning.text(party.email))
                   if e.strip()), "")
-    if email and not _EMAIL.match(email):
-        warnings.append(tk._("invalid contact e-mail address « {email} », left out")
-                        .format(email=email))
-        email = ""
-    contact = {key: value for key, value in (("name", name), ("email", email)) if value}
-    return contact or None
+    return cleaning.contact(name, email, warnings)
 
 
 def _format(online: Any, table: dict[str, Any], distribution_format: str) -> str:
@@ -591,7 +576,7 @@ def _resources(record: MD_Metadata, table: dict[str, Any]) -> list[dict[str, str
     onlines = [*distribution.online,
                *(o for d in distribution.distributor or [] for o in d.online)]
     distribution_format = table["distribution_formats"].get(
-        _fold(cleaning.text(distribution.format)), "")
+        cleaning.fold(cleaning.text(distribution.format)), "")
     resources, seen = [], set()
     for online in onlines:
         url = cleaning.text(online.url)

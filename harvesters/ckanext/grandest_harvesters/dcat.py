@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -75,7 +74,6 @@ _DATASET_FIELDS = ("title", "notes", "tags", "theme", "territorial_coverage", "b
 _RESOURCE_FIELDS = ("name", "description", "url", "download_url", "access_url", "format",
                     "mimetype", "size", "conforms_to")
 
-_PUNCTUATION = re.compile(r"[-_/'’‘`´\"«»(),;:.\u2010-\u2015]")
 _HTML = re.compile(r"<[A-Za-z/][^>]*>")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
 _BBOX = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*,"
@@ -84,18 +82,10 @@ _FORMAT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,11}$")
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 _IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/", re.IGNORECASE)
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,5})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")   # as the schema's grandest_email
 
 
 def _msg(message: str, **values: object) -> str:
     return tk._(message).format(**values)
-
-
-def _fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a label."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 def _is_url(value: Any) -> bool:
@@ -350,17 +340,17 @@ def _description(text: Any) -> str:
 
 @cache
 def _themes_by_label() -> dict[str, str]:
-    by_label = {_fold(code): code for code in vocab.themes()}
+    by_label = {cleaning.fold(code): code for code in vocab.themes()}
     for code, theme in vocab.themes().items():
-        by_label.update({_fold(label): code for label in theme["labels"].values()})
+        by_label.update({cleaning.fold(label): code for label in theme["labels"].values()})
     return by_label
 
 
 def _theme_code(labels: list[str]) -> str | None:
     """An EU theme named by its code or one of its labels (fr, en, de)."""
     by_label = _themes_by_label()
-    return next((by_label[_fold(label)] for label in labels if _fold(label) in by_label),
-                None)
+    folded = (cleaning.fold(label) for label in labels)
+    return next((by_label[label] for label in folded if label in by_label), None)
 
 
 def _themes(dataset: dict[str, Any], facts: dict[str, Any], warnings: list[str]) -> list[str]:
@@ -383,9 +373,9 @@ def _themes(dataset: dict[str, Any], facts: dict[str, Any], warnings: list[str])
 def _territory_named(label: str) -> str | None:
     """The territory of Grand Est with exactly this name; among namesakes, the one of the
     largest level if it is alone at that level."""
-    folded = _fold(label)
+    folded = cleaning.fold(label)
     namesakes = [t for t in vocab.search_territories(label, limit=50)
-                 if _fold(t.name) == folded]
+                 if cleaning.fold(t.name) == folded]
     if not namesakes:
         return None
     largest = min(vocab.LEVELS.index(t.level) for t in namesakes)
@@ -460,7 +450,7 @@ def _licence_for(text: str) -> str | None:
 def _licence_key(text: str) -> str:
     if _is_url(text.strip()):
         return re.sub(r"^https?://(www\.)?", "", text.strip().lower()).rstrip("/")
-    return _fold(text)
+    return cleaning.fold(text)
 
 
 def _licence(dataset: dict[str, Any], facts: dict[str, Any], warnings: list[str]) -> str:
@@ -530,12 +520,8 @@ def _temporal(dataset: dict[str, Any], warnings: list[str]) -> dict[str, str]:
 def _contacts(dataset: dict[str, Any], warnings: list[str]) -> list[dict[str, str]]:
     contacts = []
     for contact in dataset.get("contact", []):
-        name, email = cleaning.text(contact.get("name")), cleaning.text(contact.get("email"))
-        if email and not _EMAIL.match(email):
-            warnings.append(_msg("invalid contact e-mail address « {email} », left out",
-                                 email=email))
-            email = ""
-        found = {key: value for key, value in (("name", name), ("email", email)) if value}
+        found = cleaning.contact(cleaning.text(contact.get("name")),
+                                 cleaning.text(contact.get("email")), warnings)
         if found and found not in contacts:
             contacts.append(found)
     return contacts
@@ -591,10 +577,10 @@ def _organisation(publisher: dict[str, str]) -> dict[str, str] | None:
     """The publisher as an organisation_create dict (named after it, created on first use
     by the base; an organisation of that name already there is used as is)."""
     name = cleaning.text(publisher.get("name"))
-    slug = re.sub(r"[^a-z0-9]+", "-", _fold(name)).strip("-")[:100].rstrip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", cleaning.fold(name)).strip("-")[:100].rstrip("-")
     if len(slug) < 2:
         return None
-    folded = _fold(name)
+    folded = cleaning.fold(name)
     body_type = next((rule["body_type"] for rule in mapping()["publisher_body_types"]
                       if re.search(rule["pattern"], folded)), "autre")
     organisation = {"name": slug, "title": name, "body_type": body_type}

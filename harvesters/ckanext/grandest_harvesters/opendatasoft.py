@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -59,17 +58,8 @@ _DEFAULT_METAS = ("title", "description", "theme", "keyword", "license", "licens
 _DCAT_METAS = ("created", "issued", "contact_name", "contact_email", "accrualperiodicity",
                "spatial", "temporal")
 
-_PUNCTUATION = re.compile(r"[-_/'’‘`´\"«»(),;:.\u2010-\u2015]")
 _GEOREF = re.compile(r"^(?P<country>[a-z]{2})_(?P<level>\d+)_(?P<code>[0-9AB]+)$", re.IGNORECASE)
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,5})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")   # as the schema's grandest_email
-
-
-def _fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a label."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 @cache
@@ -77,8 +67,9 @@ def mapping() -> dict[str, Any]:
     """The mapping tables, with the theme and frequency labels folded for matching."""
     with MAPPING.open(encoding="utf-8") as f:
         table = yaml.safe_load(f)
-    table["themes"] = {_fold(label): codes for label, codes in table["themes"].items()}
-    table["frequencies"] = {_fold(label): code for label, code in table["frequencies"].items()}
+    table["themes"] = {cleaning.fold(label): codes for label, codes in table["themes"].items()}
+    table["frequencies"] = {cleaning.fold(label): code
+                            for label, code in table["frequencies"].items()}
     return table
 
 
@@ -86,7 +77,7 @@ def mapping() -> dict[str, Any]:
 def _territories_by_name() -> dict[str, list[vocab.Territory]]:
     index: dict[str, list[vocab.Territory]] = {}
     for territory in vocab.territories().values():
-        index.setdefault(_fold(territory.name), []).append(territory)
+        index.setdefault(cleaning.fold(territory.name), []).append(territory)
     return index
 
 
@@ -256,7 +247,7 @@ class OpendatasoftHarvester(GrandEstHarvester):
             "tags": cleaning.tags(cleaning.as_list(default.get("keyword"))),
             "theme": list(dict.fromkeys(
                 code for label in cleaning.as_list(default.get("theme"))
-                for code in table["themes"].get(_fold(str(label)), []))),
+                for code in table["themes"].get(cleaning.fold(str(label)), []))),
             "territorial_coverage": _coverage(default, dcat),
             "license_id": _licence(default, warnings),
             "remote_id": content["dataset_uid"],
@@ -325,7 +316,7 @@ def _frequency(text: Any, table: dict[str, Any], warnings: list[str]) -> str | N
     text = cleaning.text(text)
     if not text:
         return None
-    code = vocab.frequency_for_text(text) or table["frequencies"].get(_fold(text))
+    code = vocab.frequency_for_text(text) or table["frequencies"].get(cleaning.fold(text))
     if not code:
         warnings.append(tk._("unknown update frequency « {text} », left empty")
                         .format(text=text))
@@ -336,12 +327,7 @@ def _contact(dcat: dict[str, Any], publisher: str, warnings: list[str]
              ) -> dict[str, str] | None:
     name = cleaning.text(dcat.get("contact_name")) or publisher
     email = cleaning.text(dcat.get("contact_email"))
-    if email and not _EMAIL.match(email):
-        warnings.append(tk._("invalid contact e-mail address « {email} », left out")
-                        .format(email=email))
-        email = ""
-    contact = {key: value for key, value in (("name", name), ("email", email)) if value}
-    return contact or None
+    return cleaning.contact(name, email, warnings)
 
 
 def _georef_territory(reference: str) -> str | None:
@@ -361,7 +347,7 @@ def _named_territory(label: str) -> str | None:
     namesakes, the one of the largest level if it is alone at that level."""
     if label.lower().startswith(("http://", "https://")):
         return vocab.territory_from_uri(label)
-    namesakes = _territories_by_name().get(_fold(label), [])
+    namesakes = _territories_by_name().get(cleaning.fold(label), [])
     if not namesakes:
         return None
     largest = min(vocab.LEVELS.index(t.level) for t in namesakes)

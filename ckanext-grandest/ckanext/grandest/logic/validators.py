@@ -33,7 +33,7 @@ __all__ = [
 _FRENCH_DEPARTEMENTS = frozenset(
     [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B", "971", "972", "973", "974", "976"]
 )
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -152,7 +152,7 @@ def grandest_email(value: Any, context: Context) -> Any:
     if value in (tk.missing, None, ""):
         return value
     value = str(value).strip()
-    if not _EMAIL.match(value):
+    if not EMAIL.match(value):
         raise tk.Invalid(tk._("Malformed e-mail address: {value}").format(value=value))
     return value
 
