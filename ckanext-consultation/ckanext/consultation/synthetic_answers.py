@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ckanext.consultation.anonymisation import tables
 from ckanext.consultation.anonymisation.tables import AGE_BANDS, NOT_PROVIDED, SEXES
 from ckanext.grandest import vocabularies
 
@@ -65,10 +66,9 @@ class Respondent:
 
 
 @dataclass(frozen=True)
-class Commune:
-    code: str
-    name: str
-    departement: str
+class Commune(tables.Commune):
+    """A commune of the grid, with the population its respondents are drawn from."""
+
     population: int
 
 

@@ -24,10 +24,10 @@ from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.harvest.model import HarvestObject
 from ckanext.harvest.queue import purge_queues
 
-from ckanext.grandest_harvesters import legacy_alsace, queue_recovery
+from ckanext.grandest_harvesters import jobs, legacy_alsace, queue_recovery
 from ckanext.grandest_harvesters.peers import legacy_alsace as fixture
 from ckanext.grandest_harvesters.peers.server import PeerServer
 
@@ -125,10 +125,7 @@ def test_the_scheduler_requeues_only_what_no_live_consumer_holds(make_source, ha
     entries = fixture.generate_catalogue(12, seed=3)
     with PeerServer(fixture.legacy_alsace_routes(entries)) as peer:
         source = make_source(peer.url, "legacy_alsace")
-        job = call_action("harvest_job_create", ADMIN, source_id=source["id"], run=False)
-        job_obj = HarvestJob.get(job["id"])
-        job_obj.status = "Running"
-        job_obj.save()
+        job_obj = jobs.start_job(source["id"])
         ids = queue.gather_stage(queue.get_harvester("legacy_alsace"), job_obj)
     assert len(ids) >= 7
     dead, live, fresh, done, unreported, copy, waiting = ids[:7]
@@ -187,10 +184,7 @@ def test_an_object_run_twice_at_once_creates_one_dataset(make_source, app):
                     **organisation)
     with PeerServer(fixture.legacy_alsace_routes(entries)) as peer:
         source = make_source(peer.url, "legacy_alsace")
-        job = call_action("harvest_job_create", ADMIN, source_id=source["id"], run=False)
-        job_obj = HarvestJob.get(job["id"])
-        job_obj.status = "Running"
-        job_obj.save()
+        job_obj = jobs.start_job(source["id"])
         harvester = queue.get_harvester("legacy_alsace")
         object_id = queue.gather_stage(harvester, job_obj)[0]
         model.Session.remove()

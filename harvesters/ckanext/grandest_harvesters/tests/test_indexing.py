@@ -16,10 +16,9 @@ from ckan.lib import search
 from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.harvest.model import HarvestObject
 
-from ckanext.grandest_harvesters import indexing
+from ckanext.grandest_harvesters import indexing, jobs
 from ckanext.grandest_harvesters.peers import legacy_alsace as fixture
 from ckanext.grandest_harvesters.peers.server import PeerServer
 
@@ -56,15 +55,9 @@ def _valid(entries: list[dict[str, Any]]) -> list[str]:
 def _import_without_finishing(source_id: str) -> str:
     """Gather, fetch and import every object of a new job, as the consumers do; the job
     is left running (nothing calls harvest_jobs_run)."""
-    job = tk.get_action("harvest_job_create")({"ignore_auth": True, "user": ""},
-                                              {"source_id": source_id, "run": False})
-    job_obj = HarvestJob.get(job["id"])
-    job_obj.status = "Running"
-    job_obj.save()
-    harvester = queue.get_harvester(job_obj.source.type)
-    for object_id in queue.gather_stage(harvester, job_obj):
-        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-    return job["id"]
+    job = jobs.start_job(source_id)
+    jobs.gather_and_import(job)
+    return job.id
 
 
 def _finish(source_id: str, job_id: str) -> str:
